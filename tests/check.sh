@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite, as run by `make check` and CI:
+#   1. build of the module (warnings are errors) and of tunfixctl
+#   2. checkpatch --strict on every kernel source
+#   3. sparse (make C=2)
+#   4. tunfixctl unit tests on the host
+#   5. the guest suite: every tests/netns scenario in one qemu boot
+# Prints a line per step, then "N passed, N failed, N skipped" over all
+# steps and all tests inside them; exits non-zero if anything failed.
+
+cd "$(dirname "$0")/.." || exit 1
+BUILD=tests/.build
+mkdir -p "$BUILD"
+passed=0 failed=0 skipped=0
+
+# step NAME CMD... - run CMD, log to $BUILD/NAME.log, count one test
+step()
+{
+	local name=$1 rc start
+
+	shift
+	start=$(date +%s)
+	"$@" >"$BUILD/$name.log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS $name ($(($(date +%s) - start))s)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name (exit $rc, log $BUILD/$name.log)"
+		tail -n 30 "$BUILD/$name.log" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+	return "$rc"
+}
+
+# suite NAME CMD... - run a runner that ends with "N passed, N failed[, N skipped]"
+suite()
+{
+	local name=$1 rc line p f s
+
+	shift
+	"$@" 2>&1 | tee "$BUILD/$name.log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$BUILD/$name.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name (no summary line, exit $rc)"
+		failed=$((failed + 1))
+		return 1
+	fi
+	p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+	f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	s=$(echo "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name (exit $rc)"
+		failed=$((failed + 1))
+	fi
+}
+
+step build make all
+step checkpatch make checkpatch
+step sparse make sparse
+if [ -f tools/Makefile ] && grep -q '^check:' tools/Makefile; then
+	suite unit make -s -C tools check
+fi
+suite guest tests/qemu/run.sh
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

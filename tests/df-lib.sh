@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the DF/ID scenarios (tests/netns/2*.sh).  Sourced after
+# tests/lib.sh.
+
+RECIPE_BRIDGED="$TUNFIX_ROOT/Documentation/recipes/bridged-gretap.sh"
+ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
+
+# in_ns NS 'shell code' - run code in NS with the bridged recipe loaded
+in_ns()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" bash -c ". '$RECIPE_BRIDGED'; $*"
+}
+
+# ping_df NS DST SIZE [COUNT] - DF ping of SIZE payload bytes; 0 if all replied
+ping_df()
+{
+	ip netns exec "$1" ping -q -n -c "${4:-3}" -i 0.2 -W 2 -M do -s "$3" "$2" \
+		>/dev/null 2>&1
+}
+
+# counter NS NAME - a tunfix counter of NS
+counter()
+{
+	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/tunfix
+}
+
+# capture_start NS DEV FILE - tcpdump on DEV in NS into FILE, waits until ready
+capture_start()
+{
+	local ns=$1 dev=$2 file=$3
+
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U -s 96 -w "$file" ip \
+		2>"$file.log" &
+	CAPTURE_PID=$!
+	slowwait 10 grep -q "listening on" "$file.log"
+}
+
+capture_stop()
+{
+	sleep 0.5
+	kill "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+	CAPTURE_PID=
+}
+
+# tcp_bulk SRC_NS DST_NS DST_IP MBYTES - send random data over TCP and
+# compare checksums at both ends; 0 if they match
+tcp_bulk()
+{
+	local src=$1 dst=$2 ip=$3 mb=$4 dir
+	local in out srv rc
+
+	dir=$(mktemp -d)
+	in=$dir/in
+	out=$dir/out
+	head -c "$((mb * 1024 * 1024))" /dev/urandom >"$in"
+	ip netns exec "$dst" socat -u TCP4-LISTEN:5001,reuseaddr "OPEN:$out,creat,trunc" &
+	srv=$!
+	slowwait 10 ip netns exec "$dst" ss -Hltn 'sport = :5001' | grep -q 5001
+	timeout 60 ip netns exec "$src" socat -u "OPEN:$in" "TCP4:$ip:5001"
+	rc=$?
+	timeout 10 tail --pid="$srv" -f /dev/null
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	if [ "$rc" -eq 0 ] && cmp -s "$in" "$out"; then
+		rc=0
+	else
+		echo "tcp_bulk: sent $(stat -c %s "$in") bytes, got $(stat -c %s "$out" 2>/dev/null || echo 0), socat rc $rc"
+		rc=1
+	fi
+	rm -rf "$dir"
+	return "$rc"
+}
+
+# bridged_topology [esp] - two LANs bridged over gretap between rA and rB:
+#
+#   hA eth0 --- vA [br0] gt0 ~~ u0 ====== u0 ~~ gt0 [br0] vB --- eth0 hB
+#   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24     192.0.2.2/24
+#
+# sets hA rA rB hB (namespace names)
+bridged_topology()
+{
+	setup_ns hA rA rB hB || return 1
+	ip link add eth0 netns "$hA" type veth peer name vA netns "$rA"
+	ip link add eth0 netns "$hB" type veth peer name vB netns "$rB"
+	ip link add u0 netns "$rA" type veth peer name u0 netns "$rB"
+	ip -n "$hA" addr add 192.0.2.1/24 dev eth0
+	ip -n "$hB" addr add 192.0.2.2/24 dev eth0
+	ip -n "$hA" link set eth0 up
+	ip -n "$hB" link set eth0 up
+	ip -n "$rA" addr add 198.51.100.1/24 dev u0
+	ip -n "$rB" addr add 198.51.100.2/24 dev u0
+	ip -n "$rA" link set u0 up
+	ip -n "$rB" link set u0 up
+	in_ns "$rA" gretap_bridge_setup vA 198.51.100.1 198.51.100.2 || return 1
+	in_ns "$rB" gretap_bridge_setup vB 198.51.100.2 198.51.100.1 || return 1
+	if [ "$1" = esp ]; then
+		in_ns "$rA" esp_transport_setup 198.51.100.1 198.51.100.2 \
+			0x100 0x200 $ESP_KEY || return 1
+		in_ns "$rB" esp_transport_setup 198.51.100.2 198.51.100.1 \
+			0x200 0x100 $ESP_KEY || return 1
+	fi
+	# the bridges need a moment to reach forwarding state
+	slowwait 10 ping_df "$hA" 192.0.2.2 56 1
+}
+
+# bridged_scenario esp|plain - the seed scenario, end to end:
+# fails without tunfix, passes with it, capture checked.
+bridged_scenario()
+{
+	local mode=$1 pcap="$TUNFIX_RESULTS/underlay-$1.pcap"
+	local check_args=(--proto 47 --proto 50 --expect-fragments)
+
+	[ "$mode" = esp ] && check_args=(--proto 50 --forbid-proto 47 --expect-fragments)
+
+	bridged_topology "$mode"
+	check_result $? "topology up, small pings pass ($mode)"
+
+	! ping_df "$hA" 192.0.2.2 1472 2
+	check_result $? "without tunfix: ping -s 1472 -M do fails ($mode)"
+
+	tunfix_load
+	! ping_df "$hA" 192.0.2.2 1472 2
+	check_result $? "tunfix loaded but off: ping -s 1472 -M do still fails"
+
+	in_ns "$rA" tunfix_bridged_enable && in_ns "$rB" tunfix_bridged_enable
+	check_result $? "enable tunfix on both routers with the recipe"
+
+	capture_start "$rA" u0 "$pcap"
+	ping_df "$hA" 192.0.2.2 1472 5
+	check_result $? "with tunfix: ping -s 1472 -M do passes ($mode)"
+
+	tcp_bulk "$hA" "$hB" 192.0.2.2 3
+	check_result $? "with tunfix: 3 MB TCP A->B arrives intact ($mode)"
+	tcp_bulk "$hB" "$hA" 192.0.2.1 1
+	check_result $? "with tunfix: 1 MB TCP B->A arrives intact ($mode)"
+	capture_stop
+
+	python3 "$TUNFIX_ROOT/tests/pcap-check.py" "${check_args[@]}" \
+		--min-packets 100 "$pcap"
+	check_result $? "capture: DF clear, IDs non-zero and unique, checksums valid ($mode)"
+
+	[ "$(counter "$rA" df_cleared_bridge)" -gt 0 ] &&
+		[ "$(counter "$rA" df_cleared_egress)" -gt 0 ] &&
+		[ "$(counter "$rB" df_cleared_egress)" -gt 0 ]
+	check_result $? "counters: inner DF cleared on rA, outer DF cleared on rA and rB"
+	ip netns exec "$rA" cat /proc/net/tunfix | grep -v ' 0$'
+
+	ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=0
+	! ping_df "$hA" 192.0.2.2 1472 2
+	check_result $? "df_bridge=0 on rA: the big DF ping fails again"
+
+	ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=1
+	in_ns "$rA" native_ignore_df_setup && in_ns "$rB" native_ignore_df_setup
+	check_result $? "switch gt0 to nopmtudisc ignore-df (native alternative)"
+	ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0
+	ip netns exec "$rB" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0
+	ping_df "$hA" 192.0.2.2 1472 3
+	check_result $? "native ignore-df alone also passes the big DF ping"
+}

@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Counters read 0 in a fresh netns, list exactly the uapi counters in
+# order, count in their own netns only, and reset with "0".
+#
+#   N1 eth0 ------ eth0 N2        N3 (fresh)
+#   198.51.100.1   198.51.100.2
+#
+# timeout: 120
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+
+trap 'tunfix_unload; cleanup_all_ns' EXIT
+
+tunfix_load
+setup_ns N1 N2
+NAMES=$(sed -n 's/^TUNFIX_COUNTER([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' \
+	"$TUNFIX_ROOT/uapi/linux/tunfix_counters.h")
+
+[ "$(ip netns exec "$N1" awk '{ print $1 }' /proc/net/tunfix)" = "$NAMES" ]
+check_result $? "/proc/net/tunfix lists the uapi counters in order"
+[ -z "$(ip netns exec "$N1" awk '$2 != 0' /proc/net/tunfix)" ]
+check_result $? "all counters are 0 in a fresh netns"
+
+ip link add eth0 netns "$N1" type veth peer name eth0 netns "$N2"
+ip -n "$N1" addr add 198.51.100.1/24 dev eth0
+ip -n "$N2" addr add 198.51.100.2/24 dev eth0
+ip -n "$N1" link set eth0 up
+ip -n "$N2" link set eth0 up
+ip -n "$N1" link add gre0 type gre local 198.51.100.1 remote 198.51.100.2
+ip -n "$N1" addr add 192.0.2.1 peer 192.0.2.2 dev gre0
+ip -n "$N1" link set gre0 up
+ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=1
+ip netns exec "$N1" ping -q -c 3 -i 0.2 -M do -s 1000 192.0.2.2 >/dev/null
+c=$(ip netns exec "$N1" awk '$1 == "df_cleared_egress" { print $2 }' /proc/net/tunfix)
+[ "$c" = 3 ]
+check_result $? "3 DF GRE packets counted as df_cleared_egress ($c)"
+[ -z "$(ip netns exec "$N2" awk '$2 != 0' /proc/net/tunfix)" ]
+check_result $? "the peer netns counted nothing"
+
+setup_ns N3
+[ -z "$(ip netns exec "$N3" awk '$2 != 0' /proc/net/tunfix)" ]
+check_result $? "a netns made later starts at 0"
+
+ip netns exec "$N1" sh -c 'echo 0 > /proc/net/tunfix'
+[ -z "$(ip netns exec "$N1" awk '$2 != 0' /proc/net/tunfix)" ]
+check_result $? "writing 0 resets the counters"
+
+exit_with_result

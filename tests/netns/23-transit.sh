@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Transit mode: a router in the middle forwards other hosts' GRE-in-ESP
+# onto a link with MTU 1400 and filters ICMP "fragmentation needed" (a PMTU
+# black hole).  tunfix (df_transit) runs only on M, the endpoints are plain.
+#
+#   A u0 ============= u0 M u1 ====(MTU 1400)==== u0 B
+#   198.51.100.1/30  .2/30  203.0.113.1/30   203.0.113.2/30
+#   gre0 192.0.2.1 <----- GRE in ESP transport -----> gre0 192.0.2.2
+#
+# timeout: 300
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
+
+require_cmd ip ping nft tcpdump python3
+trap 'tunfix_unload; cleanup_all_ns' EXIT
+
+setup_ns A M B
+ip link add u0 netns "$A" type veth peer name u0 netns "$M"
+ip link add u1 netns "$M" type veth peer name u0 netns "$B"
+ip -n "$M" link set u1 mtu 1400
+ip -n "$B" link set u0 mtu 1400
+ip -n "$A" addr add 198.51.100.1/30 dev u0
+ip -n "$M" addr add 198.51.100.2/30 dev u0
+ip -n "$M" addr add 203.0.113.1/30 dev u1
+ip -n "$B" addr add 203.0.113.2/30 dev u0
+for l in "$A u0" "$M u0" "$M u1" "$B u0"; do
+	set -- $l
+	ip -n "$1" link set "$2" up
+done
+ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
+ip -n "$A" route add 203.0.113.0/30 via 198.51.100.2
+ip -n "$B" route add 198.51.100.0/30 via 203.0.113.1
+ip -n "$A" link add gre0 type gre local 198.51.100.1 remote 203.0.113.2
+ip -n "$B" link add gre0 type gre local 203.0.113.2 remote 198.51.100.1
+ip -n "$A" addr add 192.0.2.1 peer 192.0.2.2 dev gre0
+ip -n "$B" addr add 192.0.2.2 peer 192.0.2.1 dev gre0
+ip -n "$A" link set gre0 up
+ip -n "$B" link set gre0 up
+in_ns "$A" esp_transport_setup 198.51.100.1 203.0.113.2 0x300 0x400 $ESP_KEY
+in_ns "$B" esp_transport_setup 203.0.113.2 198.51.100.1 0x400 0x300 $ESP_KEY
+ip netns exec "$M" nft -f - <<'NFT'
+table ip blackhole {
+	chain out {
+		type filter hook output priority 0;
+		icmp type destination-unreachable icmp code frag-needed counter drop
+	}
+}
+NFT
+
+slowwait 10 ping_df "$A" 192.0.2.2 56 1
+check_result $? "small pings through GRE in ESP pass"
+
+# find a size whose ESP packet fits A's 1500 link but not M's 1400 link
+! ping_df "$A" 192.0.2.2 1400 2
+check_result $? "without tunfix: ping -s 1400 -M do dies at M"
+
+tunfix_load
+ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
+capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1.pcap"
+ping_df "$A" 192.0.2.2 1400 5
+check_result $? "with df_transit on M only: ping -s 1400 -M do passes"
+capture_stop
+python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 50 --forbid-proto 47 \
+	--expect-fragments --min-packets 5 "$TUNFIX_RESULTS/M-u1.pcap"
+check_result $? "capture behind M: ESP fragments, DF clear, unique IDs, valid checksums"
+[ "$(counter "$M" df_cleared_transit)" -ge 5 ]
+check_result $? "counter: df_cleared_transit on M"
+
+ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
+! ping_df "$A" 192.0.2.2 1400 2
+check_result $? "df_transit=0: the black hole is back"
+
+exit_with_result

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check the outer IPv4 headers of tunnel packets in a pcap capture.
+
+usage: pcap-check.py FILE [--proto N]... [--forbid-proto N]...
+                          [--expect-fragments] [--expect-df] [--min-packets N]
+
+Looks at every IPv4 packet whose protocol is one of --proto (default 47
+and 50) and checks:
+  - the header checksum is valid;
+  - DF is clear (or set, with --expect-df);
+  - the IP ID is not 0 (unless --expect-df: then IDs are not checked);
+  - no IP ID is used by two different datagrams of the same
+    (source, destination, protocol): fragments of one datagram share an
+    ID, but never the same fragment offset;
+  - with --expect-fragments, at least one fragment is present;
+  - no packet of a --forbid-proto protocol is present.
+Prints a summary line and every violation; exits 0 if all hold, 1 if not.
+Plain Python, no scapy: it has to be quick in an emulated guest.
+"""
+import argparse
+import struct
+import sys
+
+LINKTYPE_ETHERNET = 1
+LINKTYPE_LINUX_SLL = 113
+ETH_P_IP = 0x0800
+ETH_P_8021Q = 0x8100
+
+
+def ip_checksum(hdr):
+    if len(hdr) % 2:
+        hdr += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def packets(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise ValueError("%s: not a pcap file" % path)
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        raise ValueError("%s: not a pcap file (pcapng is not supported)" % path)
+    linktype = struct.unpack(endian + "I", data[20:24])[0]
+    off = 24
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        off += 16
+        frame = data[off:off + caplen]
+        off += caplen
+        if linktype == LINKTYPE_ETHERNET:
+            l3, ethertype = 14, struct.unpack("!H", frame[12:14])[0]
+            while ethertype == ETH_P_8021Q and len(frame) >= l3 + 4:
+                ethertype = struct.unpack("!H", frame[l3 + 2:l3 + 4])[0]
+                l3 += 4
+        elif linktype == LINKTYPE_LINUX_SLL:
+            l3, ethertype = 16, struct.unpack("!H", frame[14:16])[0]
+        else:
+            raise ValueError("unsupported link type %d" % linktype)
+        if ethertype == ETH_P_IP:
+            yield frame[l3:]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("pcap")
+    ap.add_argument("--proto", type=int, action="append")
+    ap.add_argument("--forbid-proto", type=int, action="append", default=[])
+    ap.add_argument("--expect-fragments", action="store_true")
+    ap.add_argument("--expect-df", action="store_true")
+    ap.add_argument("--min-packets", type=int, default=1)
+    args = ap.parse_args()
+    protos = set(args.proto or [47, 50])
+
+    errors = []
+    seen = {}  # (src, dst, proto, id) -> set of fragment offsets
+    n = frags = forbidden = 0
+    for ip in packets(args.pcap):
+        if len(ip) < 20 or ip[0] >> 4 != 4:
+            continue
+        ihl = (ip[0] & 0x0F) * 4
+        proto = ip[9]
+        if proto in args.forbid_proto:
+            forbidden += 1
+            continue
+        if proto not in protos:
+            continue
+        n += 1
+        ipid, frag = struct.unpack("!HH", ip[4:8])
+        src, dst = ip[12:16], ip[16:20]
+        what = "%s>%s proto %d id %d" % (".".join(map(str, src)),
+                                         ".".join(map(str, dst)), proto, ipid)
+        if ihl < 20 or len(ip) < ihl or ip_checksum(ip[:ihl]) != 0:
+            errors.append("bad header checksum: " + what)
+        df = bool(frag & 0x4000)
+        mf, offset = bool(frag & 0x2000), frag & 0x1FFF
+        if df != args.expect_df:
+            errors.append("DF %s: %s" % ("clear" if args.expect_df else "set", what))
+        if args.expect_df:
+            continue
+        if ipid == 0:
+            errors.append("IP ID 0: " + what)
+        if mf or offset:
+            frags += 1
+        key = (src, dst, proto, ipid)
+        offsets = seen.setdefault(key, set())
+        if offset in offsets:
+            errors.append("IP ID reused by another datagram: " + what)
+        offsets.add(offset)
+
+    if n < args.min_packets:
+        errors.append("only %d packets of protocols %s (want >= %d)" %
+                      (n, sorted(protos), args.min_packets))
+    if args.expect_fragments and not frags:
+        errors.append("no fragments in the capture")
+    if forbidden:
+        errors.append("%d packets of forbidden protocols %s" %
+                      (forbidden, args.forbid_proto))
+    print("pcap-check: %d packets, %d fragments, %d datagram IDs, %d errors" %
+          (n, frags, len(seen), len(errors)))
+    for e in errors[:20]:
+        print("pcap-check: " + e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
