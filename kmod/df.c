@@ -61,6 +61,19 @@ static bool tunfix_dev_is(const struct net_device *dev, const char *name)
 }
 
 /*
+ * A fresh ID from the kernel's generator for @segs segments.  ID 0 is what
+ * Linux gives DF packets that are never to be fragmented, so a fragmented
+ * packet should not carry it: if the range of IDs the segments will use
+ * contains 0, take the next range instead.
+ */
+static void tunfix_select_ident(struct net *net, struct iphdr *iph, int segs)
+{
+	__ip_select_ident(net, iph, segs);
+	if (unlikely(!iph->id || ntohs(iph->id) + segs > 0x10000))
+		__ip_select_ident(net, iph, segs);
+}
+
+/*
  * Look at the IPv4 header at the network offset of @skb and, if it
  * qualifies, clear DF and write a new ID.  @all: every protocol but AH
  * (bridge) rather than the configured ones.  @only_dev: if not empty, only
@@ -136,7 +149,7 @@ static void tunfix_df_fix(struct tunfix_net *tn, const struct tunfix_cfg *cfg,
 	tunfix_count(tn, cleared);
 
 	id = wiph->id;
-	__ip_select_ident(st->net, wiph, skb_shinfo(skb)->gso_segs ?: 1);
+	tunfix_select_ident(st->net, wiph, skb_shinfo(skb)->gso_segs ?: 1);
 	csum_replace2(&wiph->check, id, wiph->id);
 	tunfix_count(tn, TUNFIX_CNT_ID_REWRITTEN);
 }

@@ -98,6 +98,13 @@ int tunfix_cfg_set(struct tunfix_net *tn, struct tunfix_cfg *new)
 
 	lockdep_assert_held(&tn->lock);
 
+	/* Bridge hooks exist only with CONFIG_NETFILTER_FAMILY_BRIDGE. */
+	if (!IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE) &&
+	    (add & BIT(TUNFIX_HOOK_DF_BRIDGE))) {
+		kfree(new);
+		return -EOPNOTSUPP;
+	}
+
 	for_each_set_bit(i, &add, __TUNFIX_HOOK_MAX) {
 		err = nf_register_net_hook(tn->net, &tn->ops[i]);
 		if (err) {

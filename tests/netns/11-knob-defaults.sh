@@ -19,14 +19,17 @@ KNOBS=$(sed -n 's/^TUNFIX_KNOB([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' \
 tunfix_load
 setup_ns N0
 ok=0
+n=0
 while read -r id name type min max def; do
+	n=$((n + 1))
 	def=${def%\"}; def=${def#\"}
 	got=$(ip netns exec "$N0" cat "/proc/sys/net/tunfix/$name")
 	case $type in TUNFIX_KT_HEX) want=$(printf '%#x' "$def") ;; *) want=$def ;; esac
 	[ "$got" = "$want" ] || { echo "$name: got '$got', want default '$want'"; ok=1; }
-done < <(sed -n 's/^TUNFIX_KNOB(\([A-Z_0-9]*\), \([a-z_0-9]*\), \([A-Z_]*\), \([0-9a-fx]*\), \([0-9a-fx]*\), \("[^"]*"\),.*/\1 \2 \3 \4 \5 \6/p' \
+done < <(sed -n 's/^TUNFIX_KNOB(\([A-Z_0-9]*\), \([a-z_0-9]*\), \([A-Z_0-9]*\), \([0-9a-fx]*\), \([0-9a-fx]*\), \("[^"]*"\),.*/\1 \2 \3 \4 \5 \6/p' \
 	"$TUNFIX_ROOT/uapi/linux/tunfix_knobs.h")
-check_result $ok "a new netns starts with the header's defaults"
+[ "$n" -eq "$(echo "$KNOBS" | wc -l)" ] || { echo "checked $n knobs"; ok=1; }
+check_result $ok "a new netns starts with the header's defaults ($n knobs)"
 
 [ "$(ls /sys/module/tunfix/parameters | sort)" = "$KNOBS" ] &&
 	[ "$(ls /proc/sys/net/tunfix | sort)" = "$KNOBS" ]

@@ -30,17 +30,9 @@ except OSError as e:
     print(errno.errorcode[e.errno])' "$K/$1" "$2"
 }
 
-bad="df_egress:2 df_egress:-1 df_egress:abc df_egress:1x df_egress:
-df_protocols:51 df_protocols:0 df_protocols:256 df_protocols:47,51 df_protocols:gre
-df_protocols:47;50 df_protocols:-47 df_protocols:1000000000000
-df_min_len:65536 df_min_len:-1 df_min_len:99999999999999999999
-df_dev:this-name-is-too-long df_dev:a/b df_dev:a:b df_dev:.. df_dev:with space
-dhcp_mark:0x1ffffffff dhcp_mark:-1 dhcp_mark:0xg dhcp_mask:4294967296
-dhcp_xfrm_bypass:1.0 dhcp_remark:on df_bridge_dev:.."
 fails=0
 n=0
-IFS=$'\n'
-for kv in $bad; do
+while IFS= read -r kv; do
 	k=${kv%%:*} v=${kv#*:}
 	before=$(ip netns exec "$N1" cat "$K/$k")
 	res=$(try_write "$k" "$v")
@@ -50,8 +42,38 @@ for kv in $bad; do
 		echo "write '$v' to $k: $res, '$before' -> '$after'"
 		fails=$((fails + 1))
 	fi
-done
-unset IFS
+done <<'BAD'
+df_egress:2
+df_egress:-1
+df_egress:abc
+df_egress:1x
+df_egress:
+df_egress: 1
+df_protocols:51
+df_protocols:0
+df_protocols:256
+df_protocols:47,51
+df_protocols:gre
+df_protocols:47;50
+df_protocols:-47
+df_protocols:1000000000000
+df_min_len:65536
+df_min_len:-1
+df_min_len:99999999999999999999
+df_dev:this-name-is-too-long
+df_dev:a/b
+df_dev:a:b
+df_dev:..
+df_dev:with space
+dhcp_mark:0x1ffffffff
+dhcp_mark:-1
+dhcp_mark:0xg
+dhcp_mask:4294967296
+dhcp_xfrm_bypass:1.0
+dhcp_remark:on
+df_bridge_dev:..
+BAD
+[ "$n" -eq 29 ] || fails=$((fails + 1))
 check_result $fails "$n bad writes fail with EINVAL and change nothing"
 
 fails=0
@@ -70,7 +92,7 @@ df_protocols:|
 df_protocols: 4 , 41 ,47|4,41,47
 dhcp_mark:2048|0x800
 dhcp_mark:0xffffffff|0xffffffff
-dhcp_mask:0|0
+dhcp_mask:0|0x0
 df_min_len:1280|1280
 df_dev:eth0|eth0
 df_dev:|
@@ -91,23 +113,49 @@ except OSError as e:
 [ "$res" = EINVAL ] && [ "$(ip netns exec "$N1" cat $K/df_min_len)" = 1280 ]
 check_result $? "a write at an offset fails with EINVAL"
 
-# hooks exist only while their knob is on
-hooks() { ip netns exec "$N1" nft list hooks 2>/dev/null | grep -c tunfix; }
-if nft list hooks >/dev/null 2>&1; then
-	h0=$(hooks)
-	ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.dhcp_remark=1
-	h2=$(hooks)
-	ip netns exec "$N1" sysctl -q -w net.tunfix.df_transit=1 net.tunfix.df_bridge=1
-	h4=$(hooks)
-	ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.dhcp_remark=0 \
-		net.tunfix.df_transit=0 net.tunfix.df_bridge=0
-	h00=$(hooks)
-	echo "tunfix hooks: off $h0, two on $h2, all on $h4, off again $h00"
-	[ "$h0" = 0 ] && [ "$h2" = 2 ] && [ "$h4" = 4 ] && [ "$h00" = 0 ]
-	check_result $? "hooks are registered only while their feature is on"
-else
-	echo "SKIP: nft list hooks not supported"
-fi
+# hooks are called only while their knob is on: count calls of each hook
+# function with kprobes while traffic flows through every hook point
+T=/sys/kernel/tracing
+[ -d $T/events ] || mount -t tracefs tracefs $T
+HOOKFN="tunfix_df_egress_hook tunfix_df_transit_hook tunfix_df_bridge_hook tunfix_dhcp_hook"
+for f in $HOOKFN; do
+	echo "p:tfx_$f $f" >>$T/kprobe_events
+done
+echo 1 >$T/events/kprobes/enable
+setup_ns N2
+ip link add veth0 netns "$N1" type veth peer name veth0 netns "$N2"
+ip -n "$N1" link add br0 type bridge
+ip -n "$N1" link set veth0 master br0
+ip -n "$N1" addr add 198.51.100.1/24 dev br0
+ip -n "$N2" addr add 198.51.100.2/24 dev veth0
+ip -n "$N1" link set veth0 up
+ip -n "$N1" link set br0 up
+ip -n "$N2" link set veth0 up
+slowwait 10 ip netns exec "$N1" ping -c 1 -W 1 198.51.100.2 >/dev/null
+hits()
+{
+	ip netns exec "$N1" ping -q -c 5 -i 0.1 198.51.100.2 >/dev/null
+	awk '/tfx_/ { printf "%s=%s ", $1, $2 }' $T/kprobe_profile
+}
+ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=0
+h_off=$(hits)
+ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_transit=1 \
+	net.tunfix.df_bridge=1 net.tunfix.dhcp_remark=1
+h_on=$(hits)
+ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_transit=0 \
+	net.tunfix.df_bridge=0 net.tunfix.dhcp_remark=0
+h_off2=$(hits)
+echo 0 >$T/events/kprobes/enable
+echo >$T/kprobe_events
+echo "hook calls: off: $h_off / on: $h_on / off again: $h_off2"
+ok=0
+for f in $HOOKFN; do
+	c_off=$(echo "$h_off" | grep -o "tfx_$f=[0-9]*" | cut -d= -f2)
+	c_on=$(echo "$h_on" | grep -o "tfx_$f=[0-9]*" | cut -d= -f2)
+	c_off2=$(echo "$h_off2" | grep -o "tfx_$f=[0-9]*" | cut -d= -f2)
+	[ "$c_off" = 0 ] && [ "${c_on:-0}" -gt 0 ] && [ "$c_off2" = "$c_on" ] || ok=1
+done
+check_result $ok "each hook is called only while its knob is on (unregistered when off)"
 
 # a netns of another user namespace may read, not write
 res=$(unshare --user --map-root-user --net sh -c '

@@ -8,7 +8,7 @@
 #  hA ---- rA u0 ========== u0 M u1 ===(MTU 1400)=== u0 rB ---- hB
 #   .1/25  .126  .1/30          .2/30  .1/30           .2/30  .254  .129/25
 #  192.0.2.0/25  198.51.100.0/30       203.0.113.0/30        192.0.2.128/25
-#              gre0: 198.51.100.1 <---------------------> 203.0.113.2
+#              gre1: 198.51.100.1 <---------------------> 203.0.113.2
 #                    M drops ICMP type 3 code 4 (forwarded and its own)
 #
 # timeout: 300
@@ -45,12 +45,12 @@ ip -n "$hA" route add default via 192.0.2.126
 ip -n "$hB" route add default via 192.0.2.254
 ip -n "$rA" route add 203.0.113.0/30 via 198.51.100.2
 ip -n "$rB" route add 198.51.100.0/30 via 203.0.113.1
-ip -n "$rA" link add gre0 type gre local 198.51.100.1 remote 203.0.113.2
-ip -n "$rB" link add gre0 type gre local 203.0.113.2 remote 198.51.100.1
-ip -n "$rA" link set gre0 up
-ip -n "$rB" link set gre0 up
-ip -n "$rA" route add 192.0.2.128/25 dev gre0
-ip -n "$rB" route add 192.0.2.0/25 dev gre0
+ip -n "$rA" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
+ip -n "$rB" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
+ip -n "$rA" link set gre1 up
+ip -n "$rB" link set gre1 up
+ip -n "$rA" route add 192.0.2.128/25 dev gre1
+ip -n "$rB" route add 192.0.2.0/25 dev gre1
 ip netns exec "$M" nft -f - <<'NFT'
 table ip blackhole {
 	chain fwd {
@@ -67,7 +67,7 @@ NFT
 slowwait 10 ping_df "$hA" 192.0.2.129 56 1
 check_result $? "small pings through the tunnel pass"
 
-# 1448 + 28 = 1476 = gre0 MTU: fits the tunnel, not the 1400 link
+# 1448 + 28 = 1476 = gre1 MTU: fits the tunnel, not the 1400 link
 ! ping_df "$hA" 192.0.2.129 1448 2
 check_result $? "without tunfix: ping -s 1448 -M do dies in the black hole"
 ip netns exec "$M" nft list table ip blackhole | grep -q 'packets [1-9]'

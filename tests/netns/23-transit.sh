@@ -7,7 +7,7 @@
 #
 #   A u0 ============= u0 M u1 ====(MTU 1400)==== u0 B
 #   198.51.100.1/30  .2/30  203.0.113.1/30   203.0.113.2/30
-#   gre0 192.0.2.1 <----- GRE in ESP transport -----> gre0 192.0.2.2
+#   gre1 192.0.2.1 <----- GRE in ESP transport -----> gre1 192.0.2.2
 #
 # timeout: 300
 
@@ -33,12 +33,12 @@ done
 ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
 ip -n "$A" route add 203.0.113.0/30 via 198.51.100.2
 ip -n "$B" route add 198.51.100.0/30 via 203.0.113.1
-ip -n "$A" link add gre0 type gre local 198.51.100.1 remote 203.0.113.2
-ip -n "$B" link add gre0 type gre local 203.0.113.2 remote 198.51.100.1
-ip -n "$A" addr add 192.0.2.1 peer 192.0.2.2 dev gre0
-ip -n "$B" addr add 192.0.2.2 peer 192.0.2.1 dev gre0
-ip -n "$A" link set gre0 up
-ip -n "$B" link set gre0 up
+ip -n "$A" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
+ip -n "$B" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
+ip -n "$A" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
+ip -n "$B" addr add 192.0.2.2 peer 192.0.2.1 dev gre1
+ip -n "$A" link set gre1 up
+ip -n "$B" link set gre1 up
 in_ns "$A" esp_transport_setup 198.51.100.1 203.0.113.2 0x300 0x400 $ESP_KEY
 in_ns "$B" esp_transport_setup 203.0.113.2 198.51.100.1 0x400 0x300 $ESP_KEY
 ip netns exec "$M" nft -f - <<'NFT'

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# DHCP renewals over a route-based IPsec tunnel (seed 000's ipsec0), with a
+# real server (dnsmasq in its default mode, then ISC dhcpd) and a real
+# client (busybox udhcpc on the raw interface, renewing on SIGUSR1).  The
+# server's route to the client goes through an xfrm interface: without
+# tunfix the server's DHCPACK to a renewal leaves as ESP and the renewal
+# fails; with Documentation/recipes/dhcp-route-based.sh several renewals
+# in a row succeed, the capture on the raw link shows the DHCPACKs in clear
+# and a ping to the client still as ESP only.
+#
+#   S: DHCP server                               C: udhcpc -i eth0
+#   eth0 192.0.2.1/24 ------------------------------ eth0 192.0.2.10 (lease)
+#   ipsec0 xfrm if_id 42                             ipsec0 xfrm if_id 42
+#     route 192.0.2.10/32 dev ipsec0                   (decrypts; udhcpc,
+#     ESP tunnel 192.0.2.1 -> 192.0.2.10               bound to eth0, never
+#     (output-mark 0x1 -> table 30 -> eth0)            sees what comes here)
+#   tunfix: DHCP replies routed via ipsec0 get mark 0x800 -> table 20 -> eth0
+#
+# timeout: 300
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
+
+require_cmd ip tcpdump python3 busybox dnsmasq dhcpd
+trap 'dhcp_cleanup; tunfix_unload; cleanup_all_ns' EXIT
+
+# scenario dnsmasq|dhcpd
+scenario()
+{
+	local srv=$1
+
+	dhcp_topology && server_start "$srv" && client_start
+	check_result $? "$srv: the client gets its lease on the plain LAN"
+
+	in_ns "$S" "$RECIPE_ROUTE" ipsec_xfrmi_setup eth0 "$LAN_NET" "$SRV_IP" \
+		"$CLI_IP" "$IF_ID" "$SPI" "$ESP_KEY" >/dev/null &&
+		client_ipsec_setup && ping_esp
+	check_result $? "$srv: ipsec0 up, the route to the client goes through it, ping passes"
+
+	capture_start "${srv}_without"
+	renew_fails
+	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into ipsec0)"
+	capture_stop
+
+	in_ns "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
+	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
+
+	capture_start "${srv}_with"
+	renew_n 3
+	check_result $? "$srv: with tunfix 3 renewals in a row succeed ($RENEWED)"
+	ping_esp
+	check_result $? "$srv: with tunfix the ping to the client still passes"
+	capture_stop
+
+	tunfix_counters
+	echo "$srv: counters: seen $TF_dhcp_seen remarked $TF_dhcp_remarked" \
+		"rerouted $TF_dhcp_rerouted bypassed $TF_dhcp_bypassed" \
+		"malformed $TF_dhcp_skip_malformed errors $TF_dhcp_errors"
+	[ "$TF_dhcp_remarked" -ge 3 ] && [ "$TF_dhcp_rerouted" -ge 3 ] &&
+		[ "$TF_dhcp_errors" -eq 0 ] && [ "$TF_dhcp_bypassed" -eq 0 ] &&
+		[ "$TF_dhcp_skip_malformed" -eq 0 ]
+	check_result $? "$srv: counters: >= 3 re-marked and re-routed, no errors, no bypass"
+
+	capture_summary "${srv}_without" "${srv}_with"
+	local w=CAP_${srv}_without_ a=CAP_${srv}_with_
+	local w_ack=${w}ack_clear w_esp=${w}esp a_ack=${a}ack_clear
+	local a_esp=${a}esp a_icmp=${a}icmp_clear a_udp=${a}udp_other_clear
+	[ "${!w_ack:-1}" -eq 0 ] && [ "${!w_esp:-0}" -ge 1 ]
+	check_result $? "$srv: capture without tunfix: no DHCPACK in clear, ESP to the client"
+	[ "${!a_ack:-0}" -ge 3 ] && [ "${!a_esp:-0}" -ge 2 ] &&
+		[ "${!a_icmp:-1}" -eq 0 ] && [ "${!a_udp:-1}" -eq 0 ]
+	check_result $? "$srv: capture with tunfix: DHCPACKs in clear, the ping as ESP only"
+
+	in_ns "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_teardown "$LAN_NET" >/dev/null
+	renew_fails
+	check_result $? "$srv: recipe undone: the renewal fails again"
+
+	dhcp_cleanup
+	cleanup_all_ns
+}
+
+dhcp_init
+tunfix_load
+scenario dnsmasq
+scenario dhcpd
+exit_with_result

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-dmesg.sh DMESG TAINTED - fail if the guest kernel complained:
+# oops, BUG, WARNING, lockdep, KASAN, kmemleak, or a taint other than
+# O (out-of-tree module, 4096) and E (unsigned module, 8192).
+
+dmesg=$1 tainted=$2
+rc=0
+pat='Oops|BUG:|WARNING:|Call Trace|general protection|KASAN|unreferenced object|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|Kernel panic|stack-protector|UBSAN'
+if grep -En "$pat" "$dmesg"; then
+	echo "check-dmesg: the kernel complained (lines above)"
+	rc=1
+fi
+if [ ! -s "$tainted" ]; then
+	echo "check-dmesg: no taint flags recorded"
+	rc=1
+else
+	t=$(cat "$tainted")
+	if [ $((t & ~(4096 | 8192))) -ne 0 ]; then
+		echo "check-dmesg: kernel tainted $t (allowed: O=4096, E=8192)"
+		rc=1
+	fi
+fi
+exit $rc

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test guest after switch_root: prepares the system, runs
+# the scenario scripts (or one command) listed in /results/guest.env, saves
+# per-test results, dmesg and the taint flags, and powers the guest off,
+# reporting through isa-debug-exit.
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/pts /dev/shm /run/netns
+mount -t devpts devpts /dev/pts
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up
+hostname tunfix-guest
+
+R=/results
+# shellcheck source=/dev/null
+. $R/guest.env
+export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL
+cd "$TUNFIX_ROOT" || exit 1
+
+if [ -n "$TUNFIX_GUEST_MODDIR" ]; then
+	mkdir -p "/lib/modules/$(uname -r)/updates"
+	cp -a "$TUNFIX_GUEST_MODDIR"/. "/lib/modules/$(uname -r)/updates/"
+fi
+depmod -a
+
+poweroff_with()
+{
+	sync
+	# isa-debug-exit: qemu exits with (value << 1) | 1
+	printf "\\x$(printf %02x "$1")" | dd of=/dev/port bs=1 seek=244 count=1 \
+		conv=notrunc status=none
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+
+echo "tunfix-guest: kernel $(uname -r), $(nproc) CPUs"
+if [ -n "$GUEST_CMD" ]; then
+	export TUNFIX_RESULTS=$R/cmd
+	mkdir -p "$TUNFIX_RESULTS"
+	bash -c "$GUEST_CMD"
+	rc=$?
+	dmesg >$R/dmesg.txt
+	cat /proc/sys/kernel/tainted >$R/tainted
+	echo "cmd $rc" >$R/done
+	poweroff_with $((rc ? 2 : 0))
+fi
+
+: >$R/summary
+for t in $TESTS; do
+	name=$(basename "$t" .sh)
+	tmo=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
+	export TUNFIX_RESULTS=$R/tests/$name
+	mkdir -p "$TUNFIX_RESULTS"
+	echo "tunfix-guest: running $name"
+	echo "[tunfix-guest] start $name" >/dev/kmsg
+	start=$(date +%s)
+	timeout -k 10 "${tmo:-300}" bash "$t" >"$R/tests/$name.log" 2>&1 </dev/null
+	rc=$?
+	echo "$name $rc $(($(date +%s) - start))" >>$R/summary
+	sync
+	# anything a test left behind would confuse the next one
+	rmmod tunfix 2>/dev/null
+	ip -all netns delete 2>/dev/null
+done
+dmesg >$R/dmesg.txt
+cat /proc/sys/kernel/tainted >$R/tainted
+echo suite >$R/done
+poweroff_with 0

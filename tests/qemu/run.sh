@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's kernel (the one matching the installed linux-headers-amd64)
+# under qemu and run every scenario in tests/netns in ONE boot, or one
+# command with --cmd.
+#
+# usage: tests/qemu/run.sh [-k KVER] [-t PATTERN]... [--cmd 'COMMAND']
+#
+#   -t PATTERN   run only scenarios whose file name contains PATTERN
+#                (also: env TESTS="pattern ...")
+#   --cmd CMD    run CMD in the guest (cwd = repo root) instead of the
+#                suite; its output is streamed and its exit code returned
+#
+# env: KVER, TUNFIX_RESULTS_DIR (default tests/.build/results),
+#      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
+#      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
+#      /lib/modules/VER/updates in the guest, e.g. a DKMS build).
+#
+# Prints one line per test and "N passed, N failed, N skipped"; exits
+# non-zero if a test failed or left no result, the guest died or timed
+# out, or the guest kernel complained (oops, BUG, WARNING, bad taint).
+
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=${KVER:-}
+PATTERNS=${TESTS:-}
+CMD=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) KVER=$2; shift 2 ;;
+	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
+	--cmd) CMD=$2; shift 2 ;;
+	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+if [ -z "$KVER" ]; then
+	KVER=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+	       sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
+fi
+[ -n "$KVER" ] || { echo "run.sh: no kernel version (install linux-headers-amd64)"; exit 2; }
+
+CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/$KVER
+RES=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results}
+BUILD=$ROOT/tests/.build
+TMO=${TUNFIX_QEMU_TIMEOUT:-2400}
+
+# 1. the guest kernel and its modules, unpacked into the cache
+if [ ! -e "$CACHE/root/boot/vmlinuz-$KVER" ]; then
+	echo "run.sh: fetching linux-image-$KVER"
+	rm -rf "$CACHE" && mkdir -p "$CACHE/dl" || exit 1
+	(cd "$CACHE/dl" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-image-$KVER") >/dev/null || exit 1
+	dpkg-deb -x "$CACHE"/dl/linux-image-*.deb "$CACHE/root" || exit 1
+	depmod -b "$CACHE/root" "$KVER" || exit 1
+	rm -rf "$CACHE/dl"
+fi
+KMODS=$CACHE/root/lib/modules/$KVER
+
+# 2. the initramfs: busybox, the modules to reach the 9p root, /init
+INITRD=$BUILD/initramfs-$KVER.cpio.gz
+if [ ! -e "$INITRD" ] || [ "$ROOT/tests/qemu/init" -nt "$INITRD" ]; then
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,proc,sys,dev,mods,newroot}
+	cp /bin/busybox "$tmp/bin/busybox" || { echo "run.sh: install busybox-static"; exit 1; }
+	cp "$ROOT/tests/qemu/init" "$tmp/init"
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		modprobe -d "$CACHE/root" -S "$KVER" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		cp "$ko" "$tmp/mods/"
+		basename "$ko" >>"$tmp/modules.list"
+	done
+	mkdir -p "$BUILD"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD"
+	rm -rf "$tmp"
+fi
+
+# 3. what to run
+rm -rf "$RES"
+mkdir -p "$RES/tests"
+TESTLIST=
+for t in "$ROOT"/tests/netns/*.sh; do
+	name=$(basename "$t")
+	if [ -n "${PATTERNS// /}" ]; then
+		keep=
+		for p in $PATTERNS; do
+			case $name in *"$p"*) keep=1 ;; esac
+		done
+		[ -n "$keep" ] || continue
+	fi
+	TESTLIST="$TESTLIST $t"
+done
+cat >"$RES/guest.env" <<ENV
+TUNFIX_ROOT='$ROOT'
+TUNFIX_KO='$ROOT/kmod/tunfix.ko'
+TUNFIXCTL='$ROOT/tools/tunfixctl'
+TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
+TESTS='$TESTLIST'
+GUEST_CMD=$(printf '%q' "$CMD")
+ENV
+
+# 4. boot
+start=$(date +%s)
+timeout -k 10 "$TMO" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$CACHE/root/boot/vmlinuz-$KVER" -initrd "$INITRD" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.kmods=$KMODS" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	>"$RES/console.log" 2>&1 </dev/null &
+qpid=$!
+if [ -n "$CMD" ]; then
+	tail -n +1 --pid=$qpid -f "$RES/console.log" |
+		awk '/tunfix-guest: kernel/ { p = 1; next } p { print; fflush() }'
+fi
+wait $qpid
+qrc=$?
+secs=$(($(date +%s) - start))
+
+case $qrc in
+1) why="" ;;
+124|137) why="qemu timed out after ${TMO}s" ;;
+0) why="guest died without reporting (panic?)" ;;
+*) why="guest reported failure (qemu exit $qrc)" ;;
+esac
+
+if [ -n "$CMD" ]; then
+	"$ROOT/tests/qemu/check-dmesg.sh" "$RES/dmesg.txt" "$RES/tainted" || qrc=99
+	[ -n "$why" ] && echo "run.sh: $why (${secs}s)"
+	[ "$qrc" = 1 ] && exit 0
+	exit 1
+fi
+
+# 5. verdict
+passed=0 failed=0 skipped=0
+for t in $TESTLIST; do
+	name=$(basename "$t" .sh)
+	line=$(awk -v n="$name" '$1 == n' "$RES/summary" 2>/dev/null)
+	if [ -z "$line" ]; then
+		echo "FAIL $name (no result)"
+		failed=$((failed + 1))
+		continue
+	fi
+	set -- $line
+	case $2 in
+	0) echo "PASS $name (${3}s)"; passed=$((passed + 1)) ;;
+	4) echo "SKIP $name (${3}s)"; skipped=$((skipped + 1)) ;;
+	124|137) echo "FAIL $name (timeout after ${3}s)"; failed=$((failed + 1)) ;;
+	*) echo "FAIL $name (exit $2, ${3}s)"; failed=$((failed + 1)) ;;
+	esac
+done
+if [ -e "$RES/dmesg.txt" ] &&
+   "$ROOT/tests/qemu/check-dmesg.sh" "$RES/dmesg.txt" "$RES/tainted" >"$RES/dmesg-check.txt" 2>&1; then
+	echo "PASS dmesg-clean"
+	passed=$((passed + 1))
+else
+	echo "FAIL dmesg-clean (see $RES/dmesg-check.txt)"
+	failed=$((failed + 1))
+fi
+if [ -n "$why" ]; then
+	echo "FAIL guest-boot ($why)"
+	failed=$((failed + 1))
+fi
+
+# logs of what failed
+for t in $TESTLIST; do
+	name=$(basename "$t" .sh)
+	rc=$(awk -v n="$name" '$1 == n { print $2 }' "$RES/summary" 2>/dev/null)
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		echo "---- $name (log: $RES/tests/$name.log)"
+		tail -n 40 "$RES/tests/$name.log" 2>/dev/null
+	fi
+done
+[ -s "$RES/dmesg-check.txt" ] && { echo "---- dmesg"; head -n 40 "$RES/dmesg-check.txt"; }
+if [ -n "$why" ]; then
+	echo "---- console (tail)"
+	tail -n 40 "$RES/console.log"
+fi
+echo "guest run: ${secs}s, results in $RES"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
