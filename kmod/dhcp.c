@@ -42,7 +42,8 @@ static bool tunfix_dhcp_wellformed(const struct sk_buff *skb,
 	const u8 *op;
 
 	if (iph->frag_off & htons(IP_MF) || tot_len > skb->len ||
-	    ulen < sizeof(*uh) + TUNFIX_BOOTP_MIN_LEN || ulen > tot_len - ihl)
+	    tot_len < ihl || ulen < sizeof(*uh) + TUNFIX_BOOTP_MIN_LEN ||
+	    ulen > tot_len - ihl)
 		return false;
 
 	op = skb_header_pointer(skb, ihl + sizeof(*uh), sizeof(_op), &_op);
@@ -84,9 +85,13 @@ unsigned int tunfix_dhcp_hook(void *priv, struct sk_buff *skb,
 	u32 mark;
 	int err;
 
+	/*
+	 * A raw socket with IP_HDRINCL can send any version nibble down the
+	 * IPv4 path; only a real IPv4 header has ports where we look.
+	 */
 	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
-	if (!iph || iph->protocol != IPPROTO_UDP || iph->ihl < 5 ||
-	    (iph->frag_off & htons(IP_OFFSET)))
+	if (!iph || iph->version != 4 || iph->ihl < 5 ||
+	    iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
 		return NF_ACCEPT;
 	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(_uh), &_uh);
 	if (!uh || uh->source != htons(TUNFIX_DHCP_SERVER_PORT) ||

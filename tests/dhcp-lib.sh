@@ -218,10 +218,17 @@ renew_n()
 }
 
 # renew_fails - one renewal that must fail: the server answers (logged),
-# but no DHCPACK reaches udhcpc in 3 s
+# but no DHCPACK reaches udhcpc in 3 s.  udhcpc is stopped afterwards: it
+# would go on rebinding and rediscovering on its own, and the next phase
+# starts with a fresh client.
 renew_fails()
 {
+	local rc
+
 	! renew 3
+	rc=$?
+	client_stop
+	return $rc
 }
 
 # capture_start NAME - tcpdump on S's eth0 (the raw link) into
@@ -229,7 +236,8 @@ renew_fails()
 capture_start()
 {
 	CAP_FILE=$TUNFIX_RESULTS/$1.pcap
-	ip netns exec "$S" tcpdump -i eth0 -n -U -s 512 -w "$CAP_FILE" ip \
+	ip netns exec "$S" tcpdump -i eth0 -n -U --immediate-mode -s 512 \
+		-w "$CAP_FILE" ip \
 		2>"$CAP_FILE.log" &
 	CAP_PID=$!
 	dhcp_wait_count "$CAP_FILE.log" "listening on" 1 10
@@ -237,6 +245,7 @@ capture_start()
 
 capture_stop()
 {
+	[ -n "$CAP_PID" ] || return 0
 	dhcp_nap 0.3
 	kill "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null

@@ -374,7 +374,7 @@ class Edge:
                        (k, v, res, old, new))
         good = [("dhcp_dev", "abcdefghijklmno", "abcdefghijklmno"),
                 ("dhcp_dev", "", ""), ("dhcp_mark", "4294967295", "0xffffffff"),
-                ("dhcp_mark", "0", "0"), ("dhcp_mask", "0x0000ff00", "0xff00"),
+                ("dhcp_mark", "0", "0x0"), ("dhcp_mask", "0x0000ff00", "0xff00"),
                 ("dhcp_mark", "0x800", "0x800"),
                 ("dhcp_mask", "0xffffffff", "0xffffffff")]
         for k, v, want in good:

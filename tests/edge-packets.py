@@ -6,6 +6,7 @@
                                    socket (IP_HDRINCL) towards DST
   edge-packets.py send-eth IFACE   send the Ethernet-level cases (broadcast
                                    frames) out of IFACE with a packet socket
+  edge-packets.py wait PCAP ip|eth  wait until a capture holds the last case
   edge-packets.py compare OFF ON ip|eth
                                    compare two captures of the same cases,
                                    sent once with tunfix off and once on:
@@ -210,11 +211,28 @@ def compare(off_path, on_path, kind):
     return 1 if bad else 0
 
 
+def wait(path, kind, timeout=15.0):
+    """Wait until the capture holds the last case (or time is up)."""
+    cases = IP_CASES if kind == "ip" else ETH_CASES
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if len(cases) - 1 in find(path, cases, kind):
+                time.sleep(0.3)
+                return 0
+        except (OSError, struct.error, IndexError):
+            pass
+        time.sleep(0.2)
+    return 1
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "send-ip":
         return send_ip(sys.argv[2])
     if len(sys.argv) == 3 and sys.argv[1] == "send-eth":
         return send_eth(sys.argv[2])
+    if len(sys.argv) == 4 and sys.argv[1] == "wait":
+        return wait(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 5 and sys.argv[1] == "compare":
         return compare(sys.argv[2], sys.argv[3], sys.argv[4])
     print(__doc__)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Check the outer IPv4 headers of tunnel packets in a pcap capture.
 
-usage: pcap-check.py FILE [--proto N]... [--forbid-proto N]...
+usage: pcap-check.py FILE [--proto N]... [--forbid-proto N]... [--src ADDR]
                           [--expect-fragments] [--expect-df] [--min-packets N]
 
 Looks at every IPv4 packet whose protocol is one of --proto (default 47
@@ -19,6 +19,7 @@ Prints a summary line and every violation; exits 0 if all hold, 1 if not.
 Plain Python, no scapy: it has to be quick in an emulated guest.
 """
 import argparse
+import socket
 import struct
 import sys
 
@@ -77,6 +78,7 @@ def main():
     ap.add_argument("--expect-fragments", action="store_true")
     ap.add_argument("--expect-df", action="store_true")
     ap.add_argument("--min-packets", type=int, default=1)
+    ap.add_argument("--src", help="only packets from this source address")
     args = ap.parse_args()
     protos = set(args.proto or [47, 50])
 
@@ -92,6 +94,8 @@ def main():
             forbidden += 1
             continue
         if proto not in protos:
+            continue
+        if args.src and ip[12:16] != socket.inet_aton(args.src):
             continue
         n += 1
         ipid, frag = struct.unpack("!HH", ip[4:8])

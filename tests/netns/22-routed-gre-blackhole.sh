@@ -53,16 +53,17 @@ ip -n "$rA" route add 192.0.2.128/25 dev gre1
 ip -n "$rB" route add 192.0.2.0/25 dev gre1
 ip netns exec "$M" nft -f - <<'NFT'
 table ip blackhole {
-	chain fwd {
+	chain c_fwd {
 		type filter hook forward priority 0;
 		icmp type destination-unreachable icmp code frag-needed counter drop
 	}
-	chain out {
+	chain c_out {
 		type filter hook output priority 0;
 		icmp type destination-unreachable icmp code frag-needed counter drop
 	}
 }
 NFT
+check_result $? "M filters ICMP fragmentation-needed (nft)"
 
 slowwait 10 ping_df "$hA" 192.0.2.129 56 1
 check_result $? "small pings through the tunnel pass"

@@ -43,12 +43,13 @@ in_ns "$A" esp_transport_setup 198.51.100.1 203.0.113.2 0x300 0x400 $ESP_KEY
 in_ns "$B" esp_transport_setup 203.0.113.2 198.51.100.1 0x400 0x300 $ESP_KEY
 ip netns exec "$M" nft -f - <<'NFT'
 table ip blackhole {
-	chain out {
+	chain c_out {
 		type filter hook output priority 0;
 		icmp type destination-unreachable icmp code frag-needed counter drop
 	}
 }
 NFT
+check_result $? "M filters ICMP fragmentation-needed (nft)"
 
 slowwait 10 ping_df "$A" 192.0.2.2 56 1
 check_result $? "small pings through GRE in ESP pass"
@@ -64,7 +65,7 @@ ping_df "$A" 192.0.2.2 1400 5
 check_result $? "with df_transit on M only: ping -s 1400 -M do passes"
 capture_stop
 python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 50 --forbid-proto 47 \
-	--expect-fragments --min-packets 5 "$TUNFIX_RESULTS/M-u1.pcap"
+	--src 198.51.100.1 --expect-fragments --min-packets 5 "$TUNFIX_RESULTS/M-u1.pcap"
 check_result $? "capture behind M: ESP fragments, DF clear, unique IDs, valid checksums"
 [ "$(counter "$M" df_cleared_transit)" -ge 5 ]
 check_result $? "counter: df_cleared_transit on M"

@@ -32,17 +32,19 @@ cnt()
 	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/tunfix
 }
 
-# capture NS DEV FILE CMD... - capture while CMD runs
+# capture NS DEV FILE CMD... - capture while CMD runs, until its last case
+# has reached the capture file
 capture()
 {
-	local ns=$1 dev=$2 file=$3 pid
+	local ns=$1 dev=$2 file=$3 pid kind=ip
 
 	shift 3
+	[ "$dev" = gt0 ] && kind=eth
 	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" 2>"$file.log" &
 	pid=$!
 	slowwait 10 grep -q "listening on" "$file.log"
 	"$@"
-	sleep 0.5
+	$EDGE wait "$file" $kind
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 }

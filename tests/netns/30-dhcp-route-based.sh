@@ -48,6 +48,8 @@ scenario()
 	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
 
 	capture_start "${srv}_with"
+	client_start
+	check_result $? "$srv: with tunfix a fresh client gets its lease"
 	renew_n 3
 	check_result $? "$srv: with tunfix 3 renewals in a row succeed ($RENEWED)"
 	ping_esp
