@@ -35,7 +35,7 @@ module:
 	$(MAKE) -C kmod
 
 tools:
-	$(MAKE) -C tools
+	@if [ -f tools/Makefile ]; then $(MAKE) -C tools; fi
 
 deps:
 	apt-get update -q
