@@ -77,8 +77,14 @@ static int tunfix_parse_protos(const char *str, unsigned long *protos)
 
 static int tunfix_parse_ifname(const char *str, char *ifname)
 {
+	const char *c;
+
 	if (*str && !dev_valid_name(str))
 		return -EINVAL;
+	/* dev_valid_name() lets control characters through: not here. */
+	for (c = str; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			return -EINVAL;
 	strscpy(ifname, str, IFNAMSIZ);
 	return 0;
 }

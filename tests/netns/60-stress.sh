@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress: while GRE-in-ESP traffic (big DF pings through a bridged gretap)
+# and DHCP-port traffic flow, load/unload the module, churn namespaces with
+# every hook on, flip knobs at random, read counters and write sysctls
+# concurrently, and fuzz the sysctls.  The harness fails the run on any
+# oops/WARN/lockdep report in dmesg.  TUNFIX_STRESS=long (make stress) runs
+# the long version; the default is the short one inside `make check`.
+#
+#   hA eth0 --- vA [br0] gt0 ~~ u0 ====== u0 ~~ gt0 [br0] vB --- eth0 hB
+#   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24     192.0.2.2/24
+#                     (GRE in ESP transport mode on the underlay)
+#
+# timeout: 1500
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
+
+require_cmd ip ping python3
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; tunfix_unload; cleanup_all_ns' EXIT
+
+if [ "${TUNFIX_STRESS:-short}" = long ]; then
+	LOADS=100 CHURN=200 FLIP_S=60 CONC_S=60 FUZZ=3000
+else
+	LOADS=10 CHURN=20 FLIP_S=10 CONC_S=10 FUZZ=300
+fi
+ALL_ON="df_egress=1 df_transit=1 df_bridge=1 dhcp_remark=1 df_esp_in_udp=1"
+
+bridged_topology esp
+check_result $? "topology up"
+
+# background traffic: big DF pings A -> B, and DHCP-port UDP from rA
+ip netns exec "$hA" ping -q -i 0.05 -s 1472 -M do 192.0.2.2 >/dev/null 2>&1 &
+PIDS+=($!)
+ip netns exec "$rA" socat -u /dev/zero,readbytes=0 \
+	UDP4-DATAGRAM:198.51.100.2:68,sourceport=67 >/dev/null 2>&1 &
+PIDS+=($!)
+
+# 1. load/unload under traffic, every hook on in every namespace
+fails=0
+for i in $(seq $LOADS); do
+	# shellcheck disable=SC2086
+	insmod "$TUNFIX_KO" $ALL_ON || fails=$((fails + 1))
+	sleep 0.2
+	rmmod tunfix || fails=$((fails + 1))
+done
+check_result $fails "$LOADS loads/unloads with all hooks on under traffic"
+
+# 2. namespace churn with the module loaded and all hooks on
+# shellcheck disable=SC2086
+tunfix_load $ALL_ON
+fails=0
+for i in $(seq $CHURN); do
+	ns=tunfix-churn-$$-$i
+	ip netns add "$ns" || fails=$((fails + 1))
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" ping -q -c 1 -W 1 127.0.0.1 >/dev/null || fails=$((fails + 1))
+	ip netns del "$ns" || fails=$((fails + 1))
+done
+check_result $fails "$CHURN namespaces created and destroyed with all hooks on"
+
+# 3. random knob flips under traffic
+python3 - "$rA" "$rB" "$FLIP_S" <<'PY'
+import ctypes, os, random, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+nss, secs = sys.argv[1:3], float(sys.argv[3])
+vals = {"df_egress": ["0", "1"], "df_transit": ["0", "1"], "df_bridge": ["0", "1"],
+        "dhcp_remark": ["0", "1"], "dhcp_xfrm_bypass": ["0", "1"],
+        "df_esp_in_udp": ["0", "1"], "df_protocols": ["47,50", "50", "", "47", "2"],
+        "df_min_len": ["0", "1000", "1500", "70000"], "dhcp_mark": ["0x1", "0x800"],
+        "dhcp_mask": ["0xff", "0xffffffff"], "df_dev": ["", "u0", "nope"],
+        "df_bridge_dev": ["", "gt0", "vA"], "dhcp_dev": ["", "u0"]}
+# one long-lived writer per namespace: setns once, then write in a loop
+n = 0
+end = time.time() + secs
+r = random.Random(7)
+fds = {}
+for ns in nss:
+    fds[ns] = os.open("/run/netns/" + ns, os.O_RDONLY)
+while time.time() < end:
+    ns = r.choice(nss)
+    if libc.setns(fds[ns], CLONE_NEWNET):
+        sys.exit("setns failed")
+    k = r.choice(list(vals))
+    try:
+        with open("/proc/sys/net/tunfix/" + k, "w") as f:
+            f.write(r.choice(vals[k]))
+    except OSError:
+        pass
+    n += 1
+print("knob flips: %d" % n)
+PY
+check_result $? "random knob flips for ${FLIP_S}s under traffic"
+
+# 4. concurrent counter readers and sysctl writers
+end=$(($(date +%s) + CONC_S))
+for r in 1 2; do
+	ip netns exec "$rA" bash -c "n=0; while [ \$(date +%s) -lt $end ]; do cat /proc/net/tunfix >/dev/null; n=\$((n+1)); done; echo reader \$n" &
+	PIDS+=($!)
+done
+for w in 1 2; do
+	ip netns exec "$rA" bash -c "n=0; while [ \$(date +%s) -lt $end ]; do echo \$((n % 2)) > /proc/sys/net/tunfix/df_transit; echo 0 > /proc/net/tunfix; n=\$((n+1)); done; echo writer \$n" &
+	PIDS+=($!)
+done
+sleep "$CONC_S"
+sleep 1
+check_result 0 "concurrent /proc/net/tunfix readers and sysctl writers for ${CONC_S}s"
+
+# 5. sysctl fuzzer
+ip netns exec "$rB" python3 "$TUNFIX_ROOT/tests/sysctl-fuzz.py" "$FUZZ" 42
+check_result $? "sysctl fuzzer: $FUZZ writes, every bad one refused, nothing changed by it"
+
+# the scenario still works at the end
+for ns in "$rA" "$rB"; do
+	ip netns exec "$ns" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_bridge=1 \
+		net.tunfix.df_protocols=47,50 net.tunfix.df_min_len=0 net.tunfix.df_dev= \
+		net.tunfix.df_bridge_dev=
+done
+ping_df "$hA" 192.0.2.2 1472 3
+check_result $? "after all that: ping -s 1472 -M do still passes"
+
+echo "stress: loads $LOADS, namespaces churned $CHURN, flips ${FLIP_S}s, concurrency ${CONC_S}s, sysctl writes $FUZZ"
+exit_with_result
