@@ -162,3 +162,65 @@ bridged_scenario()
 	ping_df "$hA" 192.0.2.2 1472 3
 	check_result $? "native ignore-df alone also passes the big DF ping"
 }
+
+# capture NS DEV FILE CMD... - capture while CMD runs, until the capture
+# holds the last packet CMD sends (edge-packets.py wait, or a fixed pause)
+capture()
+{
+	local ns=$1 dev=$2 file=$3 pid kind=ip
+
+	shift 3
+	[ "$dev" = gt0 ] && kind=eth
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" 2>"$file.log" &
+	pid=$!
+	slowwait 10 grep -q "listening on" "$file.log"
+	"$@"
+	if [ -n "$CAPTURE_WAIT" ]; then
+		$CAPTURE_WAIT "$file"
+	else
+		python3 "$TUNFIX_ROOT/tests/edge-packets.py" wait "$file" $kind
+	fi
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+}
+
+# edge_topology - the paths for odd packets: IP level S -> M -> R (egress
+# hook on S, transit hook on M, capture on R) and Ethernet level B -> G's
+# bridge -> gt0 (bridge hook on G, capture on gt0):
+#
+#   S eth0 ------------ eth0 M eth1 ------------ eth0 R
+#   198.51.100.1/24  198.51.100.2  203.0.113.1  203.0.113.2/24
+#
+#   B eth0 ---- vA [br0] gt0 ~~ u0 ================ u0 P
+#                             192.0.2.65/26    192.0.2.66/26
+edge_topology()
+{
+	setup_ns S M R B G P
+	ip link add eth0 netns "$S" type veth peer name eth0 netns "$M"
+	ip link add eth1 netns "$M" type veth peer name eth0 netns "$R"
+	ip -n "$S" addr add 198.51.100.1/24 dev eth0
+	ip -n "$M" addr add 198.51.100.2/24 dev eth0
+	ip -n "$M" addr add 203.0.113.1/24 dev eth1
+	ip -n "$R" addr add 203.0.113.2/24 dev eth0
+	for l in "$S eth0" "$M eth0" "$M eth1" "$R eth0"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$S" route add default via 198.51.100.2
+	ip -n "$R" route add default via 203.0.113.1
+	ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
+
+	ip link add eth0 netns "$B" type veth peer name vA netns "$G"
+	ip link add u0 netns "$G" type veth peer name u0 netns "$P"
+	ip -n "$G" addr add 192.0.2.65/26 dev u0
+	ip -n "$P" addr add 192.0.2.66/26 dev u0
+	ip -n "$G" link add gt0 type gretap local 192.0.2.65 remote 192.0.2.66
+	ip -n "$G" link add br0 type bridge
+	ip -n "$G" link set vA master br0
+	ip -n "$G" link set gt0 master br0
+	for l in "$B eth0" "$G vA" "$G u0" "$G gt0" "$G br0" "$P u0"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	slowwait 10 ip netns exec "$S" ping -c 1 -W 1 203.0.113.2 >/dev/null
+}

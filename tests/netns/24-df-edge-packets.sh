@@ -20,6 +20,7 @@
 # timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip tcpdump python3
 trap 'tunfix_unload; cleanup_all_ns' EXIT
@@ -27,57 +28,7 @@ trap 'tunfix_unload; cleanup_all_ns' EXIT
 EDGE="python3 $TUNFIX_ROOT/tests/edge-packets.py"
 OUT=$TUNFIX_RESULTS
 
-cnt()
-{
-	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/tunfix
-}
-
-# capture NS DEV FILE CMD... - capture while CMD runs, until its last case
-# has reached the capture file
-capture()
-{
-	local ns=$1 dev=$2 file=$3 pid kind=ip
-
-	shift 3
-	[ "$dev" = gt0 ] && kind=eth
-	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" 2>"$file.log" &
-	pid=$!
-	slowwait 10 grep -q "listening on" "$file.log"
-	"$@"
-	$EDGE wait "$file" $kind
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-}
-
-setup_ns S M R B G P
-ip link add eth0 netns "$S" type veth peer name eth0 netns "$M"
-ip link add eth1 netns "$M" type veth peer name eth0 netns "$R"
-ip -n "$S" addr add 198.51.100.1/24 dev eth0
-ip -n "$M" addr add 198.51.100.2/24 dev eth0
-ip -n "$M" addr add 203.0.113.1/24 dev eth1
-ip -n "$R" addr add 203.0.113.2/24 dev eth0
-for l in "$S eth0" "$M eth0" "$M eth1" "$R eth0"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
-ip -n "$S" route add default via 198.51.100.2
-ip -n "$R" route add default via 203.0.113.1
-ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
-
-ip link add eth0 netns "$B" type veth peer name vA netns "$G"
-ip link add u0 netns "$G" type veth peer name u0 netns "$P"
-ip -n "$G" addr add 192.0.2.65/26 dev u0
-ip -n "$P" addr add 192.0.2.66/26 dev u0
-ip -n "$G" link add gt0 type gretap local 192.0.2.65 remote 192.0.2.66
-ip -n "$G" link add br0 type bridge
-ip -n "$G" link set vA master br0
-ip -n "$G" link set gt0 master br0
-for l in "$B eth0" "$G vA" "$G u0" "$G gt0" "$G br0" "$P u0"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
-
-slowwait 10 ip netns exec "$S" ping -c 1 -W 1 203.0.113.2 >/dev/null
+edge_topology
 check_result $? "IP path S -> M -> R up"
 
 tunfix_load
@@ -93,10 +44,10 @@ ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0
 $EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-egress.pcap" ip
 check_result $? "egress: only well-formed DF GRE/ESP changed, all else identical"
 ip netns exec "$S" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(cnt "$S" df_cleared_egress)" = 2 ] && [ "$(cnt "$S" id_rewritten)" = 2 ] &&
-	[ "$(cnt "$S" skip_no_df)" = 1 ] && [ "$(cnt "$S" skip_options)" = 1 ] &&
-	[ "$(cnt "$S" skip_fragment)" = 2 ] && [ "$(cnt "$S" skip_ah)" = 1 ] &&
-	[ "$(cnt "$S" skip_malformed)" = 2 ]
+[ "$(counter "$S" df_cleared_egress)" = 2 ] && [ "$(counter "$S" id_rewritten)" = 2 ] &&
+	[ "$(counter "$S" skip_no_df)" = 1 ] && [ "$(counter "$S" skip_options)" = 1 ] &&
+	[ "$(counter "$S" skip_fragment)" = 2 ] && [ "$(counter "$S" skip_ah)" = 1 ] &&
+	[ "$(counter "$S" skip_malformed)" = 2 ]
 check_result $? "egress: counters account for every case"
 
 # transit hook on M
@@ -106,15 +57,15 @@ ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
 $EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-transit.pcap" ip
 check_result $? "transit: only well-formed DF GRE/ESP changed, all else identical"
 ip netns exec "$M" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(cnt "$M" df_cleared_transit)" = 2 ] && [ "$(cnt "$M" skip_ah)" = 1 ] &&
-	[ "$(cnt "$M" skip_fragment)" = 2 ]
+[ "$(counter "$M" df_cleared_transit)" = 2 ] && [ "$(counter "$M" skip_ah)" = 1 ] &&
+	[ "$(counter "$M" skip_fragment)" = 2 ]
 check_result $? "transit: counters account for the cases"
 
 # ESP in UDP only when asked for
 ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_esp_in_udp=1
 capture "$R" eth0 "$OUT/ip-espinudp.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
 ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_esp_in_udp=0
-[ "$(cnt "$S" df_cleared_egress)" = 5 ]
+[ "$(counter "$S" df_cleared_egress)" = 5 ]
 check_result $? "df_esp_in_udp=1: UDP 4500 with DF is handled too"
 
 # Ethernet level through the bridge hook
@@ -125,9 +76,9 @@ capture "$G" gt0 "$OUT/eth-bridge.pcap" ip netns exec "$B" $EDGE send-eth eth0
 $EDGE compare "$OUT/eth-off.pcap" "$OUT/eth-bridge.pcap" eth
 check_result $? "bridge: only the well-formed DF frame changed, all else identical"
 ip netns exec "$G" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(cnt "$G" df_cleared_bridge)" = 1 ] && [ "$(cnt "$G" skip_malformed)" = 6 ] &&
-	[ "$(cnt "$G" skip_ah)" = 1 ] && [ "$(cnt "$G" skip_fragment)" = 1 ] &&
-	[ "$(cnt "$G" skip_options)" = 1 ] && [ "$(cnt "$G" skip_no_df)" = 1 ]
+[ "$(counter "$G" df_cleared_bridge)" = 1 ] && [ "$(counter "$G" skip_malformed)" = 6 ] &&
+	[ "$(counter "$G" skip_ah)" = 1 ] && [ "$(counter "$G" skip_fragment)" = 1 ] &&
+	[ "$(counter "$G" skip_options)" = 1 ] && [ "$(counter "$G" skip_no_df)" = 1 ]
 check_result $? "bridge: counters account for every case"
 
 exit_with_result
