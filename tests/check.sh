@@ -6,7 +6,8 @@
 #   2. checkpatch --strict on every kernel source
 #   3. sparse (make C=2)
 #   4. tunfixctl unit tests on the host
-#   5. the guest suite: every tests/netns scenario in one qemu boot
+#   5. DKMS build and install for the guest kernel (then removed again)
+#   6. the guest suite: every tests/netns scenario in one qemu boot
 # Prints a line per step, then "N passed, N failed, N skipped" over all
 # steps and all tests inside them; exits non-zero if anything failed.
 
@@ -64,6 +65,10 @@ step checkpatch make checkpatch
 step sparse make sparse
 if [ -f tools/Makefile ] && grep -q '^check:' tools/Makefile; then
 	suite unit make -s -C tools check
+fi
+# the DKMS-built module goes into the guest for 50-dkms-modprobe
+if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then
+	export TUNFIX_GUEST_MODDIR=$PWD/$BUILD/dkms-moddir
 fi
 suite guest tests/qemu/run.sh
 

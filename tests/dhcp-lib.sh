@@ -21,12 +21,23 @@ IF_ID=42
 SPI=0x100
 ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
 
-# dhcp_init - a work directory and the FIFO dhcp_nap reads from
+# dhcp_init - a work directory, the FIFO dhcp_nap reads from, the udhcpc
+# script: it configures the address and appends "EVENT IP" to the file
+# named by $DHCP_EVENTS
 dhcp_init()
 {
 	DHCP_DIR=$(mktemp -d)
 	mkfifo "$DHCP_DIR/nap"
 	exec {DHCP_NAP_FD}<>"$DHCP_DIR/nap"
+	cat >"$DHCP_DIR/udhcpc.script" <<-'EOF'
+	#!/bin/sh
+	case "$1" in
+	bound|renew) /usr/sbin/ip addr replace "$ip/${mask:-24}" dev "$interface" ;;
+	deconfig) /usr/sbin/ip addr flush dev "$interface" ;;
+	esac
+	echo "$1 $ip" >>"$DHCP_EVENTS"
+	EOF
+	chmod +x "$DHCP_DIR/udhcpc.script"
 }
 
 # dhcp_nap SECONDS - sleep without starting a process
@@ -153,29 +164,19 @@ server_stop()
 	SRV_PID=
 }
 
-# client_start - busybox udhcpc on C's eth0, in the foreground; its script
-# configures the address and appends "EVENT IP" to $DHCP_DIR/events.
-# Sets CLI_PID (udhcpc itself: ip netns exec execs it).  Waits for the
-# first lease.
+# client_start - busybox udhcpc on C's eth0, in the foreground; events of
+# its script go to $DHCP_EVENTS.  Sets CLI_PID (udhcpc itself: ip netns
+# exec execs it).  Waits for the first lease.
 client_start()
 {
-	local script=$DHCP_DIR/udhcpc.script
-
-	cat >"$script" <<-EOF
-	#!/bin/sh
-	case "\$1" in
-	bound|renew) /usr/sbin/ip addr replace "\$ip/\${mask:-24}" dev "\$interface" ;;
-	deconfig) /usr/sbin/ip addr flush dev "\$interface" ;;
-	esac
-	echo "\$1 \$ip" >>"$DHCP_DIR/events"
-	EOF
-	chmod +x "$script"
-	: >"$DHCP_DIR/events"
+	DHCP_EVENTS=$DHCP_DIR/events-$SRV_NAME
+	: >"$DHCP_EVENTS"
 	# -T 2: a renewal not answered within 2 s has failed
-	ip netns exec "$C" busybox udhcpc -f -i eth0 -s "$script" -T 2 -t 5 \
-		>"$DHCP_DIR/udhcpc.log" 2>&1 &
+	DHCP_EVENTS=$DHCP_EVENTS ip netns exec "$C" busybox udhcpc -f -i eth0 \
+		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 \
+		>>"$DHCP_DIR/udhcpc-$SRV_NAME.log" 2>&1 &
 	CLI_PID=$!
-	dhcp_wait_count "$DHCP_DIR/events" bound 1 20
+	dhcp_wait_count "$DHCP_EVENTS" bound 1 20
 }
 
 client_stop()
@@ -189,17 +190,29 @@ client_stop()
 # renew TIMEOUT_S - make udhcpc renew now (SIGUSR1: a unicast DHCPREQUEST
 # to the server) and wait for the "renew" event of a DHCPACK; 0 if it came.
 # Also waits for the server to log its answer.
+#
+# busybox udhcpc 1.35 sends the unicast DHCPREQUEST from a short-lived
+# socket connect()ed to the server; a DHCPACK that arrives before udhcpc
+# closes it lands there and is lost.  udhcpc then rebinds (broadcast
+# DHCPREQUEST) after -T seconds and gets the next DHCPACK: a renewal can
+# take 2 s instead of a fraction of one.  Hence the timeouts.
 renew()
 {
-	local renews acks rc
+	local renews acks rc t0=${EPOCHREALTIME/./} ms
 
-	dhcp_count "$DHCP_DIR/events" renew
+	dhcp_count "$DHCP_EVENTS" renew
 	renews=$DHCP_N
 	dhcp_count "$SRV_LOG" DHCPACK
 	acks=$DHCP_N
 	kill -USR1 "$CLI_PID"
-	dhcp_wait_count "$DHCP_DIR/events" renew $((renews + 1)) "$1"
+	dhcp_wait_count "$DHCP_EVENTS" renew $((renews + 1)) "$1"
 	rc=$?
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	if [ "$rc" -eq 0 ]; then
+		echo "renew: DHCPACK received after $ms ms"
+	else
+		echo "renew: no DHCPACK received in $ms ms"
+	fi
 	dhcp_wait_count "$SRV_LOG" DHCPACK $((acks + 1)) 2 ||
 		echo "renew: the server logged no DHCPACK"
 	return $rc
@@ -269,7 +282,7 @@ capture_summary()
 			printf -v "CAP_${n}_${kv%%=*}" '%s' "${kv#*=}"
 		done
 		echo "capture $n: $kvs"
-	done < <(python3 "$DHCP_PY" summary "$SRV_IP" "$CLI_IP" "${files[@]}")
+	done < <(python3 -S "$DHCP_PY" summary "$SRV_IP" "$CLI_IP" "${files[@]}")
 }
 
 # tunfix_counters - set TF_<counter> from the server's /proc/net/tunfix,
@@ -294,11 +307,11 @@ ping_esp()
 
 dhcp_cleanup()
 {
-	capture_stop 2>/dev/null
+	capture_stop
 	client_stop
 	server_stop
 	[ -n "$DHCP_DIR" ] && [ -n "$TUNFIX_RESULTS" ] &&
-		cp -f "$DHCP_DIR"/*.log "$DHCP_DIR"/*.leases "$TUNFIX_RESULTS/" 2>/dev/null
-	[ -n "$DHCP_DIR" ] && [ -e "$DHCP_DIR/events" ] &&
-		cp -f "$DHCP_DIR/events" "$TUNFIX_RESULTS/events-$SRV_NAME" 2>/dev/null
+		cp -f "$DHCP_DIR"/*.log "$DHCP_DIR"/*.leases "$DHCP_DIR"/events-* \
+			"$TUNFIX_RESULTS/" 2>/dev/null
+	return 0
 }

@@ -22,16 +22,13 @@
 
 Plain Python, no scapy: it has to be quick in an emulated guest.
 """
-import ctypes
-import errno
-import json
 import os
-import select
 import socket
 import struct
-import subprocess
 import sys
-import time
+
+# ctypes, errno, json, select, subprocess and time are imported by "edge"
+# only: every module costs start-up time in the emulated guest.
 
 MF = 0x2000
 CLONE_NEWNET = 0x40000000
@@ -394,6 +391,13 @@ def main():
         ap.add_argument("--src", required=True)
         ap.add_argument("--dst", required=True)
         ap.add_argument("--dev", required=True)
+        global ctypes, errno, json, select, subprocess, time
+        import ctypes
+        import errno
+        import json
+        import select
+        import subprocess
+        import time
         return Edge(ap.parse_args()).run()
     print(__doc__, file=sys.stderr)
     return 2

@@ -46,7 +46,7 @@ EOF
 check_result $? "topology and nft mark recorder in A"
 
 out=$TUNFIX_RESULTS/edge.txt
-ip netns exec "$A" python3 "$TUNFIX_ROOT/tests/dhcp-packets.py" edge \
+ip netns exec "$A" python3 -S "$TUNFIX_ROOT/tests/dhcp-packets.py" edge \
 	--peer-netns "/run/netns/$B" --src 192.0.2.1 --dst 192.0.2.2 \
 	--dev eth0 >"$out" 2>&1
 rc=$?

@@ -24,7 +24,7 @@ hostname tunfix-guest
 R=/results
 # shellcheck source=/dev/null
 . $R/guest.env
-export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL
+export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL TUNFIX_GUEST_MODDIR
 cd "$TUNFIX_ROOT" || exit 1
 
 if [ -n "$TUNFIX_GUEST_MODDIR" ]; then
