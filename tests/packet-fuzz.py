@@ -156,10 +156,14 @@ def frames(path):
             yield frame[14:]
 
 
-def index(path, pkts):
-    """Captured packets by number: by tag, else by the marker ID."""
+def index(path, pkts, src):
+    """Captured packets by number: by tag, else by the marker ID.  Only
+    packets from src count (not, say, ICMP errors quoting them)."""
     found = {}
+    src = socket.inet_aton(src)
     for ip in frames(path):
+        if len(ip) >= 16 and ip[12:16] != src:
+            continue
         j = ip.find(b"F", 20)
         n = None
         while j != -1 and j + 6 <= len(ip):
@@ -182,7 +186,8 @@ def index(path, pkts):
 def compare(kind, off_path, on_path, count, seed):
     eth = kind == "eth"
     pkts = packets(count, seed, eth)
-    off, on = index(off_path, pkts), index(on_path, pkts)
+    src = "192.0.2.1" if eth else "198.51.100.1"
+    off, on = index(off_path, pkts, src), index(on_path, pkts, src)
     fixed = kept = gone = 0
     bad = []
     for n, (pkt, _) in enumerate(pkts):

@@ -12,7 +12,8 @@
 #   --cmd CMD    run CMD in the guest (cwd = repo root) instead of the
 #                suite; its output is streamed and its exit code returned
 #
-# env: KVER, TUNFIX_RESULTS_DIR (default tests/.build/results),
+# env: KVER, TUNFIX_KO (module to test, default kmod/tunfix.ko),
+#      TUNFIX_RESULTS_DIR (default tests/.build/results),
 #      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build).
@@ -95,7 +96,7 @@ for t in "$ROOT"/tests/netns/*.sh; do
 done
 cat >"$RES/guest.env" <<ENV
 TUNFIX_ROOT='$ROOT'
-TUNFIX_KO='$ROOT/kmod/tunfix.ko'
+TUNFIX_KO='${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}'
 TUNFIXCTL='$ROOT/tools/tunfixctl'
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
 TESTS='$TESTLIST'
@@ -116,7 +117,7 @@ timeout -k 10 "$TMO" qemu-system-x86_64 \
 qpid=$!
 if [ -n "$CMD" ]; then
 	tail -n +1 --pid=$qpid -f "$RES/console.log" |
-		awk '/tunfix-guest: kernel/ { p = 1; next } p { print; fflush() }'
+		sed -u -n '/tunfix-guest: kernel/,$ { /tunfix-guest: kernel/d; p }'
 fi
 wait $qpid
 qrc=$?

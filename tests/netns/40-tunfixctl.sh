@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tunfixctl against the real module: status, get, set (all or nothing),
+# -n acting in another namespace, stats --json and --reset, doctor on a
+# default-flags gretap and on DHCP re-marking without an ip rule.
+#
+#   N1 u0 ================ u0 N2
+#   198.51.100.1/24   198.51.100.2/24
+#   gt0 (gretap, default flags)
+#
+# timeout: 180
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+
+trap 'tunfix_unload; cleanup_all_ns' EXIT
+[ -x "$TUNFIXCTL" ] || { echo "SKIP: $TUNFIXCTL not built"; exit $ksft_skip; }
+T=$TUNFIXCTL
+
+tunfix_unload
+setup_ns N1 N2
+$T -n "$N1" status >/dev/null 2>&1
+check_result $(($? != 3)) "status without the module: exit 3"
+$T -n "$N1" doctor | grep -q "modprobe tunfix"
+check_result $? "doctor without the module: suggests modprobe"
+
+tunfix_load
+$T -n "$N1" status | grep -q "loaded, version"
+check_result $? "status shows the module version"
+
+$T -n "$N1" set df_egress=1 df_protocols=50,47 dhcp_mark=0x10 &&
+	[ "$($T -n "$N1" get df_protocols)" = 47,50 ] &&
+	[ "$(ip netns exec "$N1" cat /proc/sys/net/tunfix/dhcp_mark)" = 0x10 ]
+check_result $? "set in N1 writes the sysctls, read back canonically"
+[ "$($T -n "$N2" get df_egress)" = 0 ] && [ "$($T get df_egress)" = 0 ]
+check_result $? "-n: N2 and init_net unchanged"
+
+before=$(ip netns exec "$N1" sh -c 'cat /proc/sys/net/tunfix/*')
+$T -n "$N1" set df_transit=1 df_protocols=51 2>/dev/null
+rc=$?
+[ "$rc" = 2 ] && [ "$before" = "$(ip netns exec "$N1" sh -c 'cat /proc/sys/net/tunfix/*')" ]
+check_result $? "a bad value in a set changes nothing (exit $rc)"
+
+$T -n nonexistent status 2>/dev/null
+check_result $(($? != 4)) "a missing netns: exit 4"
+
+# counters through traffic on a gre device
+ip link add u0 netns "$N1" type veth peer name u0 netns "$N2"
+ip -n "$N1" addr add 198.51.100.1/24 dev u0
+ip -n "$N2" addr add 198.51.100.2/24 dev u0
+ip -n "$N1" link set u0 up
+ip -n "$N2" link set u0 up
+ip -n "$N1" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
+ip -n "$N1" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
+ip -n "$N1" link set gre1 up
+ip netns exec "$N1" ping -q -c 3 -i 0.2 -M do -s 500 192.0.2.2 >/dev/null
+$T -n "$N1" stats --json >"$TUNFIX_RESULTS/stats.json"
+python3 -c "
+import json, sys
+d = json.load(open('$TUNFIX_RESULTS/stats.json'))
+assert d['netns'] == '$N1', d['netns']
+assert d['counters']['df_cleared_egress'] >= 3, d['counters']
+"
+check_result $? "stats --json in N1 counts the DF GRE packets"
+$T -n "$N1" stats --reset >/dev/null &&
+	[ -z "$(ip netns exec "$N1" awk '$2 != 0' /proc/net/tunfix)" ]
+check_result $? "stats --reset zeroes the counters"
+$T -n "$N1" stats --json --watch 0.5 --count 2 | python3 -c "
+import json, sys
+lines = sys.stdin.read().splitlines()
+assert len(lines) == 2 and all('rates' in json.loads(l) for l in lines)
+"
+check_result $? "stats --watch --count 2 --json gives rates"
+
+# doctor: a default gretap with df_bridge off
+$T -n "$N1" set df_egress=0 df_bridge=0
+ip -n "$N1" link add gt0 type gretap local 198.51.100.1 remote 198.51.100.2
+ip -n "$N1" link del gre1
+out=$($T -n "$N1" doctor)
+rc=$?
+echo "$out"
+[ "$rc" = 1 ] && echo "$out" | grep -q "gt0" && echo "$out" | grep -q "ignore-df"
+check_result $? "doctor finds the pmtudisc gretap and prints the fix"
+fix=$(echo "$out" | sed -n 's/^ *or: \(ip link set gt0 .*\)/\1/p')
+ip netns exec "$N1" $fix
+$T -n "$N1" doctor
+check_result $? "after '$fix' doctor finds nothing"
+
+$T -n "$N1" set dhcp_remark=1 dhcp_mark=0x800
+$T -n "$N1" doctor | grep -q "ip rule add fwmark 0x800"
+check_result $? "doctor: DHCP re-marking without an ip rule"
+ip -n "$N1" rule add fwmark 0x800 table 20
+$T -n "$N1" doctor >/dev/null
+check_result $? "doctor: clean once the rule exists"
+
+exit_with_result
