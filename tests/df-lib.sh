@@ -171,7 +171,7 @@ capture()
 
 	shift 3
 	[ "$dev" = gt0 ] && kind=eth
-	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" 2>"$file.log" &
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U -B 16384 -w "$file" 2>"$file.log" &
 	pid=$!
 	slowwait 10 grep -q "listening on" "$file.log"
 	"$@"

@@ -85,7 +85,7 @@ check_result $? "with tunfix on rA and rB: ping -s 1448 -M do passes"
 tcp_bulk "$hA" "$hB" 192.0.2.129 2
 check_result $? "with tunfix: 2 MB TCP A->B arrives intact"
 capture_stop
-python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 47 --min-packets 100 \
+python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 47 --min-packets 10 \
 	"$TUNFIX_RESULTS/rA-u0.pcap"
 check_result $? "capture on rA: GRE with DF clear, unique non-zero IDs, valid checksums"
 
