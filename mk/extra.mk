@@ -34,3 +34,12 @@ rt-check:
 		TUNFIX_RESULTS_DIR=$(CURDIR)/$(RT_DIR)/results tests/qemu/run.sh
 
 .PHONY: rt-check
+
+# The benchmark: tunfix against no hook, nftables and NFQUEUE, one boot.
+bench: all
+	$(MAKE) -C bench
+	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/bench \
+		tests/qemu/run.sh --cmd 'bash bench/run-bench.sh'
+	@echo "results: $(BUILD)/bench/cmd/bench.txt"
+
+.PHONY: bench

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of `make bench`: UDP datagrams with DF sent through a gre
+# tunnel, once per variant, interleaved and repeated:
+#   0 no hook              1 tunfix loaded, df_egress=0
+#   2 tunfix, GRE not in df_protocols      3 tunfix clearing DF, writing IDs
+#   4 the equivalent nftables rule         5 NFQUEUE + bench/nfq-df (bypass)
+# CPU per packet = generator + ksoftirqd + nfq-df CPU time (schedstat) /
+# packets sent; loss = sent - GRE packets counted at the receiver.
+#
+#   S eth0 ====================== eth0 R   (R counts and drops GRE)
+#   198.51.100.1/24            198.51.100.2/24
+#   gre1 192.0.2.1 -> 192.0.2.2
+
+source "$TUNFIX_ROOT/tests/lib.sh"
+B=$TUNFIX_ROOT/bench
+REPS=${BENCH_REPS:-5}
+N=${BENCH_PACKETS:-20000}
+OUT=$TUNFIX_RESULTS/bench-raw.txt
+trap 'pkill -f bench/nfq-df; tunfix_unload; cleanup_all_ns' EXIT
+
+setup_ns S R
+ip netns exec "$S" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip link add eth0 netns "$S" type veth peer name eth0 netns "$R"
+ip -n "$S" addr add 198.51.100.1/24 dev eth0
+ip -n "$R" addr add 198.51.100.2/24 dev eth0
+ip -n "$S" link set eth0 up
+ip -n "$R" link set eth0 up
+ip -n "$S" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
+ip -n "$S" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
+ip -n "$S" link set gre1 up
+ip netns exec "$S" ping -q -c 1 -W 2 198.51.100.2 >/dev/null
+
+softirq_ns()
+{
+	local s=0 p
+
+	for p in $(pgrep ksoftirqd); do
+		s=$((s + $(cut -d' ' -f1 /proc/$p/schedstat)))
+	done
+	echo $s
+}
+
+rx_count()
+{
+	ip netns exec "$R" nft list chain ip b pre | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+setup()
+{
+	ip netns exec "$R" nft -f - <<-'NFT'
+	table ip b
+	delete table ip b
+	table ip b {
+		chain pre {
+			type filter hook prerouting priority -300;
+			ip protocol gre counter drop
+		}
+	}
+	NFT
+	case $1 in
+	0) tunfix_unload ;;
+	1) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
+	2|3)
+		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
+		ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 \
+			net.tunfix.df_protocols=$([ "$1" = 2 ] && echo 50 || echo 47,50) ;;
+	4)
+		tunfix_unload
+		ip netns exec "$S" nft -f - <<-'NFT'
+		table ip v4 {
+			chain out {
+				type filter hook output priority 0;
+				ip protocol gre ip frag-off & 0x4000 != 0 ip frag-off set ip frag-off & 0xbfff ip id set numgen random mod 65536 << 16
+			}
+		}
+		NFT
+		;;
+	5)
+		tunfix_unload
+		ip netns exec "$S" nft add table ip v5
+		ip netns exec "$S" nft add chain ip v5 out '{ type filter hook output priority 0; }'
+		ip netns exec "$S" nft add rule ip v5 out ip protocol gre queue num 0 bypass
+		ip netns exec "$S" "$B/nfq-df" >"$TUNFIX_RESULTS/nfq.log" 2>&1 &
+		NFQ_PID=$!
+		slowwait 10 grep -q ready "$TUNFIX_RESULTS/nfq.log"
+		;;
+	esac
+}
+
+teardown()
+{
+	case $1 in
+	1|2|3) ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_protocols=47,50 ;;
+	4) ip netns exec "$S" nft delete table ip v4 ;;
+	5) ip netns exec "$S" nft delete table ip v5
+	   kill "$NFQ_PID"; wait "$NFQ_PID" 2>/dev/null ;;
+	esac
+}
+
+# the nft variant really writes IDs: capture a few of its packets
+setup 4
+ip netns exec "$R" tcpdump -i eth0 -n -U -c 20 -w "$TUNFIX_RESULTS/nft.pcap" ip proto 47 2>/dev/null &
+cap=$!
+sleep 1
+ip netns exec "$S" "$B/gen" 192.0.2.2 9 1400 40 >/dev/null
+wait $cap
+teardown 4
+python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 47 --min-packets 10 "$TUNFIX_RESULTS/nft.pcap"
+echo "nft variant: DF cleared and non-zero IDs checked: exit $?"
+
+: >"$OUT"
+for rep in $(seq "$REPS"); do
+	for size in 64 1400; do
+		for v in 0 1 2 3 4 5; do
+			setup $v
+			nfq0=0
+			[ "$v" = 5 ] && nfq0=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
+			s0=$(softirq_ns)
+			res=$(ip netns exec "$S" "$B/gen" 192.0.2.2 9 "$size" "$N")
+			s1=$(softirq_ns)
+			nfq1=0
+			[ "$v" = 5 ] && nfq1=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
+			sleep 0.3
+			rx=$(rx_count)
+			teardown $v
+			set -- $res
+			echo "$v $size $2 ${rx:-0} $6 $(( $4 + s1 - s0 + nfq1 - nfq0 ))" >>"$OUT"
+		done
+	done
+	echo "round $rep of $REPS done"
+done
+
+python3 - "$OUT" "$TUNFIX_RESULTS/bench.txt" <<'PY'
+import statistics, sys
+names = {0: "no hook", 1: "tunfix loaded, off", 2: "tunfix on, no match",
+         3: "tunfix clearing DF", 4: "nftables rule", 5: "NFQUEUE program"}
+rows = [list(map(int, l.split())) for l in open(sys.argv[1])]
+out = []
+med = {}
+for size in (64, 1400):
+    for v in range(6):
+        r = [x for x in rows if x[0] == v and x[1] == size]
+        pps = statistics.median(x[2] / (x[4] / 1e9) for x in r)
+        cpu = statistics.median(x[5] / x[2] for x in r)
+        lost = sum(x[2] - min(x[2], x[3]) for x in r)
+        sent = sum(x[2] for x in r)
+        med[v, size] = cpu
+        out.append((size, v, pps, cpu, lost, sent))
+lines = ["%5s  %-22s %10s %12s %12s %14s" % ("size", "variant", "pkt/s", "CPU ns/pkt",
+                                              "added ns", "lost/sent")]
+for size, v, pps, cpu, lost, sent in out:
+    lines.append("%5d  %-22s %10.0f %12.0f %12.0f %8d/%d" % (
+        size, names[v], pps, cpu, cpu - med[0, size], lost, sent))
+for size in (64, 1400):
+    add = {v: med[v, size] - med[0, size] for v in range(6)}
+    def ratio(a, b):
+        return "%.2f" % (a / b) if b > 0 else "n/a (nothing measurable)"
+    lines.append("%d bytes: tunfix/nft added cost %s, tunfix/NFQUEUE %s" %
+                 (size, ratio(add[3], add[4]), ratio(add[3], add[5])))
+text = "\n".join(lines)
+print(text)
+open(sys.argv[2], "w").write(text + "\n")
+PY
