@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
+#include <libnfnetlink/libnfnetlink.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 static volatile sig_atomic_t stop;
 static unsigned long handled;
@@ -77,8 +80,20 @@ int main(void)
 		perror("nfq-df: queue 0");
 		return 1;
 	}
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
+	/*
+	 * As a careful deployment would: a big socket buffer, no ENOBUFS,
+	 * a long queue, and fail-open (accept unmodified when the queue is
+	 * full) so the sender is never stuck on packets without a verdict.
+	 */
+	nfnl_rcvbufsiz(nfq_nfnlh(h), 8 << 20);
+	rv = 1;
+	setsockopt(nfq_fd(h), SOL_NETLINK, NETLINK_NO_ENOBUFS, &rv, sizeof(rv));
+	nfq_set_queue_maxlen(qh, 8192);
+	nfq_set_queue_flags(qh, NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN);
+	struct sigaction sa = { .sa_handler = on_term };	/* no SA_RESTART */
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	fd = nfq_fd(h);
 	printf("nfq-df: ready\n");
 	fflush(stdout);

@@ -95,7 +95,9 @@ teardown()
 	1|2|3) ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_protocols=47,50 ;;
 	4) ip netns exec "$S" nft delete table ip v4 ;;
 	5) ip netns exec "$S" nft delete table ip v5
-	   kill "$NFQ_PID"; wait "$NFQ_PID" 2>/dev/null ;;
+	   kill "$NFQ_PID"
+	   busywait 3000 bash -c "! kill -0 $NFQ_PID 2>/dev/null" || kill -9 "$NFQ_PID"
+	   wait "$NFQ_PID" 2>/dev/null ;;
 	esac
 }
 
@@ -118,7 +120,8 @@ for rep in $(seq "$REPS"); do
 			nfq0=0
 			[ "$v" = 5 ] && nfq0=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
 			s0=$(softirq_ns)
-			res=$(ip netns exec "$S" "$B/gen" 192.0.2.2 9 "$size" "$N")
+			res=$(timeout 120 ip netns exec "$S" "$B/gen" 192.0.2.2 9 "$size" "$N")
+			[ -n "$res" ] || res="sent 0 cpu_ns 0 wall_ns 1"
 			s1=$(softirq_ns)
 			nfq1=0
 			[ "$v" = 5 ] && nfq1=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
@@ -141,7 +144,9 @@ out = []
 med = {}
 for size in (64, 1400):
     for v in range(6):
-        r = [x for x in rows if x[0] == v and x[1] == size]
+        r = [x for x in rows if x[0] == v and x[1] == size and x[2] > 0]
+        if not r:
+            continue
         pps = statistics.median(x[2] / (x[4] / 1e9) for x in r)
         cpu = statistics.median(x[5] / x[2] for x in r)
         lost = sum(x[2] - min(x[2], x[3]) for x in r)
@@ -154,9 +159,9 @@ for size, v, pps, cpu, lost, sent in out:
     lines.append("%5d  %-22s %10.0f %12.0f %12.0f %8d/%d" % (
         size, names[v], pps, cpu, cpu - med[0, size], lost, sent))
 for size in (64, 1400):
-    add = {v: med[v, size] - med[0, size] for v in range(6)}
+    add = {v: med.get((v, size), float("nan")) - med.get((0, size), 0) for v in range(6)}
     def ratio(a, b):
-        return "%.2f" % (a / b) if b > 0 else "n/a (nothing measurable)"
+        return "%.2f" % (a / b) if b > 0 and a == a else "n/a (nothing measurable)"
     lines.append("%d bytes: tunfix/nft added cost %s, tunfix/NFQUEUE %s" %
                  (size, ratio(add[3], add[4]), ratio(add[3], add[5])))
 text = "\n".join(lines)
