@@ -4,7 +4,7 @@
 # The whole test suite, as run by `make check` and CI:
 #   1. build of the module (warnings are errors) and of tunfixctl
 #   2. checkpatch --strict on every kernel source
-#   3. sparse (make C=2)
+#   3. sparse (make C=2), and the in-tree build through Kconfig
 #   4. tunfixctl unit tests on the host
 #   5. DKMS build and install for the guest kernel (then removed again)
 #   6. the guest suite: every tests/netns scenario in one qemu boot
@@ -63,6 +63,7 @@ suite()
 step build make all
 step checkpatch make checkpatch
 step sparse make sparse
+step intree make intree-check
 if [ -f tools/Makefile ] && grep -q '^check:' tools/Makefile; then
 	suite unit make -s -C tools check
 fi

@@ -16,6 +16,8 @@
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
+#include <arpa/inet.h>
 
 #include "tunfixctl.h"
 
@@ -31,7 +33,7 @@ static void finding(const char *what, const char *fix1, const char *fix2)
 }
 
 /* Send a dump request and feed every answer to cb. */
-static int dump(int type, int family, mnl_cb_t cb, void *data)
+static int dump_proto(int proto, int type, int family, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
@@ -40,7 +42,7 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 	unsigned int seq = time(NULL), portid;
 	int ret;
 
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	nl = mnl_socket_open(proto);
 	if (!nl)
 		return -errno;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -53,8 +55,10 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = family;
+	if (proto == NETLINK_ROUTE) {
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->rtgen_family = family;
+	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		mnl_socket_close(nl);
@@ -71,6 +75,11 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 	ret = ret < 0 ? -errno : 0;
 	mnl_socket_close(nl);
 	return ret;
+}
+
+static int dump(int type, int family, mnl_cb_t cb, void *data)
+{
+	return dump_proto(NETLINK_ROUTE, type, family, cb, data);
 }
 
 struct link_ctx {
@@ -156,11 +165,89 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* IPsec policies that capture DHCP replies (UDP 67 -> 68), and bypasses */
+struct xfrm_ctx {
+	uint32_t mark;			/* dhcp_mark when re-marking is on */
+	int marking;
+	uint32_t capture_prio;		/* lowest priority number capturing */
+	char capture[160];
+	uint32_t bypass_prio;		/* lowest priority number bypassing */
+};
+
+static int sel_covers_dhcp(const struct xfrm_selector *sel)
+{
+	return sel->family == AF_INET &&
+	       (sel->proto == 0 || sel->proto == IPPROTO_UDP) &&
+	       (sel->sport & sel->sport_mask) == (htons(67) & sel->sport_mask) &&
+	       (sel->dport & sel->dport_mask) == (htons(68) & sel->dport_mask);
+}
+
+static int xfrm_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct xfrm_userpolicy_info *p = mnl_nlmsg_get_payload(nlh);
+	struct xfrm_ctx *ctx = data;
+	const struct xfrm_mark *m = NULL;
+	const struct nlattr *a;
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	int tmpl = 0;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    p->dir != XFRM_POLICY_OUT || p->action != XFRM_POLICY_ALLOW ||
+	    !sel_covers_dhcp(&p->sel))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*p)) {
+		if (mnl_attr_get_type(a) == XFRMA_TMPL)
+			tmpl = 1;
+		else if (mnl_attr_get_type(a) == XFRMA_MARK)
+			m = mnl_attr_get_payload(a);
+	}
+	if (m && m->m && (!ctx->marking || (ctx->mark & m->m) != m->v))
+		return MNL_CB_OK;	/* keyed to a mark DHCP replies lack */
+	if (!tmpl) {
+		if (p->priority < ctx->bypass_prio)
+			ctx->bypass_prio = p->priority;
+		return MNL_CB_OK;
+	}
+	if (p->priority < ctx->capture_prio) {
+		ctx->capture_prio = p->priority;
+		inet_ntop(AF_INET, &p->sel.saddr.a4, src, sizeof(src));
+		inet_ntop(AF_INET, &p->sel.daddr.a4, dst, sizeof(dst));
+		snprintf(ctx->capture, sizeof(ctx->capture), "%s/%u -> %s/%u",
+			 src, p->sel.prefixlen_s, dst, p->sel.prefixlen_d);
+	}
+	return MNL_CB_OK;
+}
+
+static int check_xfrm(uint32_t mark, uint32_t bypass)
+{
+	struct xfrm_ctx ctx = {
+		.mark = mark, .marking = 1,
+		.capture_prio = UINT32_MAX, .bypass_prio = UINT32_MAX,
+	};
+	char what[300], fix[200];
+	int e;
+
+	e = dump_proto(NETLINK_XFRM, XFRM_MSG_GETPOLICY, AF_UNSPEC, xfrm_cb, &ctx);
+	if (e)
+		return e;
+	if (ctx.capture_prio == UINT32_MAX || bypass ||
+	    ctx.bypass_prio < ctx.capture_prio)
+		return 0;
+	snprintf(what, sizeof(what),
+		 "IPsec policy %s (priority %u) captures DHCP replies even after re-marking, and nothing bypasses it",
+		 ctx.capture, ctx.capture_prio);
+	snprintf(fix, sizeof(fix),
+		 "ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 67 dport 68 dir out priority %u action allow",
+		 ctx.capture_prio ? ctx.capture_prio - 1 : 0);
+	finding(what, fix, "tunfixctl set dhcp_xfrm_bypass=1");
+	return 0;
+}
+
 int doctor(void)
 {
 	struct link_ctx lctx = {};
 	struct rule_ctx rctx = {};
-	uint32_t remark = 0;
+	uint32_t remark = 0, bypass = 0;
 	char what[200], fix[160];
 	int e;
 
@@ -190,6 +277,14 @@ int doctor(void)
 				 "ip rule add fwmark %#x table 20 && ip route add CLIENT_NET dev RAW_DEV table 20",
 				 rctx.mark);
 			finding(what, fix, NULL);
+		}
+		if (!knob_read_u32("dhcp_xfrm_bypass", &bypass))
+			bypass = 0;
+		e = check_xfrm(rctx.mark, bypass);
+		if (e) {
+			fprintf(stderr, "tunfixctl: reading IPsec policies: %s\n",
+				strerror(-e));
+			return EXIT_IO;
 		}
 	}
 	if (!findings)

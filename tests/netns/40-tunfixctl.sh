@@ -95,4 +95,20 @@ ip -n "$N1" rule add fwmark 0x800 table 20
 $T -n "$N1" doctor >/dev/null
 check_result $? "doctor: clean once the rule exists"
 
+# an IPsec policy covering the client, as an IKE daemon installs it
+ip -n "$N1" xfrm policy add src 198.51.100.1/32 dst 198.51.100.0/24 dir out \
+	priority 2000 tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
+out=$($T -n "$N1" doctor)
+rc=$?
+echo "$out"
+[ "$rc" = 1 ] && echo "$out" | grep -q "priority 1999 action allow"
+check_result $? "doctor: an IPsec policy captures DHCP replies, bypass suggested"
+$T -n "$N1" set dhcp_xfrm_bypass=1 && $T -n "$N1" doctor >/dev/null
+check_result $? "doctor: clean with dhcp_xfrm_bypass=1"
+$T -n "$N1" set dhcp_xfrm_bypass=0
+ip -n "$N1" xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 67 dport 68 \
+	dir out priority 1999 action allow
+$T -n "$N1" doctor >/dev/null
+check_result $? "doctor: clean with the suggested bypass policy"
+
 exit_with_result
