@@ -152,6 +152,14 @@ static void tunfix_df_fix(struct tunfix_net *tn, const struct tunfix_cfg *cfg,
 	tunfix_select_ident(st->net, wiph, skb_shinfo(skb)->gso_segs ?: 1);
 	csum_replace2(&wiph->check, id, wiph->id);
 	tunfix_count(tn, TUNFIX_CNT_ID_REWRITTEN);
+
+	/*
+	 * GRO marks packets whose segments all carried one ID; without DF
+	 * they may be fragmented, so let the segments count up from the new
+	 * ID instead.  The skb head, shared info included, is ours now.
+	 */
+	if (skb_is_gso(skb))
+		skb_shinfo(skb)->gso_type &= ~SKB_GSO_TCP_FIXEDID;
 }
 
 unsigned int tunfix_df_egress_hook(void *priv, struct sk_buff *skb,

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,41 +83,71 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 	return dump_proto(NETLINK_ROUTE, type, family, cb, data);
 }
 
+#define DOCTOR_MAX_LINKS 4096
+
 struct link_ctx {
 	uint32_t df_bridge, df_egress;
+	char (*names)[TUNFIX_IFNAMSIZ];	/* every link of the namespace */
+	unsigned int n;
 };
 
+static bool is_kind(const char *kind, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(kind, *list))
+			return true;
+	return false;
+}
+
+/*
+ * A GRE device that copies or checks DF: gre and gretap report pmtudisc
+ * and ignore_df (IFLA_GRE_PMTUDISC, IFLA_GRE_IGNORE_DF).  ip6gre and
+ * ip6gretap (Linux 6.1) report neither and have no such mode: they are
+ * only judged if a kernel reports the attributes.
+ */
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct link_ctx *ctx = data;
+	static const char *const v4[] = { "gre", "gretap", NULL };
+	static const char *const v6[] = { "ip6gre", "ip6gretap", NULL };
+	static const char *const tap[] = { "gretap", "ip6gretap", NULL };
+	struct link_ctx *ctx = data;
 	struct nlattr *tb[IFLA_MAX + 1] = {}, *info[IFLA_INFO_MAX + 1] = {};
 	struct nlattr *gre[IFLA_GRE_MAX + 1] = {};
 	const struct nlattr *a;
 	const char *name, *kind;
 	char what[256], fix1[160], fix2[160];
-	int pmtudisc = 1, ignore_df = 0;
+	int pmtudisc, ignore_df = 0;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(a) <= IFLA_MAX)
 			tb[mnl_attr_get_type(a)] = (struct nlattr *)a;
-	if (!tb[IFLA_IFNAME] || !tb[IFLA_LINKINFO])
+	if (!tb[IFLA_IFNAME] ||
+	    mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
 	name = mnl_attr_get_str(tb[IFLA_IFNAME]);
+	if (ctx->n < DOCTOR_MAX_LINKS)
+		snprintf(ctx->names[ctx->n++], TUNFIX_IFNAMSIZ, "%s", name);
+	if (!tb[IFLA_LINKINFO])
+		return MNL_CB_OK;
 	mnl_attr_for_each_nested(a, tb[IFLA_LINKINFO])
 		if (mnl_attr_get_type(a) <= IFLA_INFO_MAX)
 			info[mnl_attr_get_type(a)] = (struct nlattr *)a;
-	if (!info[IFLA_INFO_KIND])
+	if (!info[IFLA_INFO_KIND] ||
+	    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
 	kind = mnl_attr_get_str(info[IFLA_INFO_KIND]);
-	if (strcmp(kind, "gre") && strcmp(kind, "gretap"))
+	if (!is_kind(kind, v4) && !is_kind(kind, v6))
 		return MNL_CB_OK;
 	if (info[IFLA_INFO_DATA]) {
 		mnl_attr_for_each_nested(a, info[IFLA_INFO_DATA])
-			if (mnl_attr_get_type(a) <= IFLA_GRE_MAX)
+			if (mnl_attr_get_type(a) <= IFLA_GRE_MAX &&
+			    mnl_attr_get_payload_len(a) >= 1)
 				gre[mnl_attr_get_type(a)] = (struct nlattr *)a;
 	}
 	if (gre[IFLA_GRE_PMTUDISC])
 		pmtudisc = mnl_attr_get_u8(gre[IFLA_GRE_PMTUDISC]);
+	else
+		pmtudisc = is_kind(kind, v4);	/* the default of gre/gretap */
 	if (gre[IFLA_GRE_IGNORE_DF])
 		ignore_df = mnl_attr_get_u8(gre[IFLA_GRE_IGNORE_DF]);
 	if (!pmtudisc || ignore_df)
@@ -124,24 +155,37 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	snprintf(fix2, sizeof(fix2), "ip link set %s type %s nopmtudisc ignore-df",
 		 name, kind);
-	if (!strcmp(kind, "gretap") && (!ctx->df_bridge || !ctx->df_egress)) {
+	if (is_kind(kind, tap) && (!ctx->df_bridge || !ctx->df_egress)) {
 		snprintf(what, sizeof(what),
-			 "gretap %s is in pmtudisc mode: bridged full-size frames with DF are dropped, and outer packets get DF",
-			 name);
+			 "%s %s is in pmtudisc mode without ignore-df: bridged full-size frames with DF are dropped, and outer packets get DF",
+			 kind, name);
 		snprintf(fix1, sizeof(fix1), "tunfixctl set df_bridge=1 df_egress=1");
 		finding(what, fix1, fix2);
-	} else if (!strcmp(kind, "gre") && !ctx->df_egress) {
+	} else if (!is_kind(kind, tap) && !ctx->df_egress) {
 		snprintf(what, sizeof(what),
-			 "gre %s copies DF into its outer packets: a PMTU black hole on the path drops them",
-			 name);
+			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
+			 kind, name);
 		snprintf(fix1, sizeof(fix1), "tunfixctl set df_egress=1");
 		finding(what, fix1, fix2);
 	}
 	return MNL_CB_OK;
 }
 
+static bool link_exists(const struct link_ctx *ctx, const char *name)
+{
+	unsigned int i;
+
+	if (ctx->n >= DOCTOR_MAX_LINKS)
+		return true;	/* too many to tell */
+	for (i = 0; i < ctx->n; i++)
+		if (!strcmp(ctx->names[i], name))
+			return true;
+	return false;
+}
+
 struct rule_ctx {
-	uint32_t mark;
+	uint32_t mark;		/* dhcp_mark */
+	uint32_t mask;		/* dhcp_mask: the bits tunfix sets */
 	int found;
 };
 
@@ -160,7 +204,13 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 			mask = mnl_attr_get_u32(a);
 		}
 	}
-	if (has_mark && mark && (ctx->mark & mask) == mark)
+	/*
+	 * A re-marked reply carries dhcp_mark in the dhcp_mask bits; the
+	 * other bits are what the packet had.  A rule that looks at those
+	 * too may or may not match: give it the benefit of the doubt.
+	 */
+	if (has_mark && mark && (ctx->mark & mask & ctx->mask) ==
+				(mark & ctx->mask))
 		ctx->found = 1;
 	return MNL_CB_OK;
 }
@@ -184,22 +234,29 @@ static int sel_covers_dhcp(const struct xfrm_selector *sel)
 
 static int xfrm_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct xfrm_userpolicy_info *p = mnl_nlmsg_get_payload(nlh);
+	struct xfrm_userpolicy_info pol, *p = &pol;
 	struct xfrm_ctx *ctx = data;
-	const struct xfrm_mark *m = NULL;
+	struct xfrm_mark mark, *m = NULL;
 	const struct nlattr *a;
 	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
 	int tmpl = 0;
 
+	/* netlink data is 4-byte aligned, the policy has u64s: copy it */
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
-	    p->dir != XFRM_POLICY_OUT || p->action != XFRM_POLICY_ALLOW ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(pol))
+		return MNL_CB_OK;
+	memcpy(&pol, mnl_nlmsg_get_payload(nlh), sizeof(pol));
+	if (p->dir != XFRM_POLICY_OUT || p->action != XFRM_POLICY_ALLOW ||
 	    !sel_covers_dhcp(&p->sel))
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*p)) {
-		if (mnl_attr_get_type(a) == XFRMA_TMPL)
+	mnl_attr_for_each(a, nlh, sizeof(pol)) {
+		if (mnl_attr_get_type(a) == XFRMA_TMPL) {
 			tmpl = 1;
-		else if (mnl_attr_get_type(a) == XFRMA_MARK)
-			m = mnl_attr_get_payload(a);
+		} else if (mnl_attr_get_type(a) == XFRMA_MARK &&
+			   mnl_attr_get_payload_len(a) >= sizeof(mark)) {
+			memcpy(&mark, mnl_attr_get_payload(a), sizeof(mark));
+			m = &mark;
+		}
 	}
 	if (m && m->m && (!ctx->marking || (ctx->mark & m->m) != m->v))
 		return MNL_CB_OK;	/* keyed to a mark DHCP replies lack */
@@ -228,6 +285,8 @@ static int check_xfrm(uint32_t mark, uint32_t bypass)
 	int e;
 
 	e = dump_proto(NETLINK_XFRM, XFRM_MSG_GETPOLICY, AF_UNSPEC, xfrm_cb, &ctx);
+	if (e == -EPROTONOSUPPORT)
+		return 0;	/* no xfrm in this kernel: no policies */
 	if (e)
 		return e;
 	if (ctx.capture_prio == UINT32_MAX || bypass ||
@@ -237,37 +296,84 @@ static int check_xfrm(uint32_t mark, uint32_t bypass)
 		 "IPsec policy %s (priority %u) captures DHCP replies even after re-marking, and nothing bypasses it",
 		 ctx.capture, ctx.capture_prio);
 	snprintf(fix, sizeof(fix),
-		 "ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 67 dport 68 dir out priority %u action allow",
+		 "ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport %d dport %d dir out priority %u action allow",
+		 TUNFIX_DHCP_SERVER_PORT, TUNFIX_DHCP_CLIENT_PORT,
 		 ctx.capture_prio ? ctx.capture_prio - 1 : 0);
 	finding(what, fix, "tunfixctl set dhcp_xfrm_bypass=1");
 	return 0;
+}
+
+static int dump_failed(const char *what, int e)
+{
+	fprintf(stderr, "tunfixctl: reading %s: %s\n", what, strerror(-e));
+	return e == -EPERM || e == -EACCES ? EXIT_PERM : EXIT_IO;
+}
+
+/* A device knob names a device that is not there while its switch is on. */
+static void check_dev_knob(const struct link_ctx *lctx, const char *knob,
+			   const char *feature)
+{
+	const struct knob *k = knob_find(knob);
+	char val[TUNFIX_KNOB_MAXLEN + 2], what[256], fix[96];
+	uint32_t on;
+
+	if (!k || knob_read(k, val, sizeof(val)) || !*val ||
+	    !knob_read_u32(feature, &on) || !on || link_exists(lctx, val))
+		return;
+	snprintf(what, sizeof(what),
+		 "%s is on but %s names '%s', and there is no such device here: nothing is handled",
+		 feature, knob, val);
+	snprintf(fix, sizeof(fix), "tunfixctl set %s=", knob);
+	finding(what, fix, NULL);
 }
 
 int doctor(void)
 {
 	struct link_ctx lctx = {};
 	struct rule_ctx rctx = {};
-	uint32_t remark = 0, bypass = 0;
-	char what[200], fix[160];
-	int e;
+	uint32_t remark = 0, bypass = 0, mask = 0xffffffff;
+	char what[256], fix[160], protos[TUNFIX_KNOB_MAXLEN + 2];
+	bool loaded;
+	int e, rc = EXIT_OK;
 
-	if (!knob_read_u32("df_bridge", &lctx.df_bridge) ||
-	    !knob_read_u32("df_egress", &lctx.df_egress)) {
+	loaded = knob_read_u32("df_bridge", &lctx.df_bridge) &&
+		 knob_read_u32("df_egress", &lctx.df_egress);
+	if (!loaded) {
+		/* still worth a look at the tunnels: ignore-df needs no module */
+		lctx.df_bridge = lctx.df_egress = 0;
 		finding("tunfix is not loaded in this network namespace",
 			"modprobe tunfix", NULL);
-		return 1;
+	}
+	lctx.names = calloc(DOCTOR_MAX_LINKS, sizeof(*lctx.names));
+	if (!lctx.names) {
+		fprintf(stderr, "tunfixctl: out of memory\n");
+		return EXIT_IO;
 	}
 	e = dump(RTM_GETLINK, AF_UNSPEC, link_cb, &lctx);
 	if (e) {
-		fprintf(stderr, "tunfixctl: reading links: %s\n", strerror(-e));
-		return EXIT_IO;
+		rc = dump_failed("links", e);
+		goto out;
 	}
+	if (!loaded)
+		goto out;
+
+	if (lctx.df_egress &&
+	    !knob_read(knob_find("df_protocols"), protos, sizeof(protos)) &&
+	    !*protos)
+		finding("df_egress is on but df_protocols is empty: nothing is handled",
+			"tunfixctl set df_protocols=47,50", NULL);
+	check_dev_knob(&lctx, "df_dev", "df_egress");
+	check_dev_knob(&lctx, "df_bridge_dev", "df_bridge");
+	check_dev_knob(&lctx, "dhcp_dev", "dhcp_remark");
+
 	if (knob_read_u32("dhcp_remark", &remark) && remark &&
 	    knob_read_u32("dhcp_mark", &rctx.mark)) {
+		knob_read_u32("dhcp_mask", &mask);
+		rctx.mask = mask;
 		e = dump(RTM_GETRULE, AF_INET, rule_cb, &rctx);
 		if (e) {
-			fprintf(stderr, "tunfixctl: reading rules: %s\n", strerror(-e));
-			return EXIT_IO;
+			rc = dump_failed("ip rules", e);
+			goto out;
 		}
 		if (!rctx.found) {
 			snprintf(what, sizeof(what),
@@ -282,12 +388,17 @@ int doctor(void)
 			bypass = 0;
 		e = check_xfrm(rctx.mark, bypass);
 		if (e) {
-			fprintf(stderr, "tunfixctl: reading IPsec policies: %s\n",
-				strerror(-e));
-			return EXIT_IO;
+			rc = dump_failed("IPsec policies", e);
+			goto out;
 		}
 	}
+out:
+	free(lctx.names);
+	if (rc)
+		return rc;
 	if (!findings)
 		printf("no problems found\n");
+	if (!loaded)
+		return EXIT_NOT_LOADED;
 	return findings ? EXIT_FOUND : EXIT_OK;
 }

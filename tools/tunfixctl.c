@@ -26,6 +26,8 @@
 
 #include "tunfixctl.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 const struct knob knobs[__TUNFIX_KNOB_MAX] = {
 #define TUNFIX_KNOB(id, name_, type_, min_, max_, def_, desc_)		\
 	[TUNFIX_KNOB_##id] = { #name_, type_, min_, max_, def_, desc_ },
@@ -172,23 +174,32 @@ static bool knob_valid(const struct knob *k, const char *v, char *why,
 	const char *s;
 	char *end;
 
+	if (strlen(v) >= TUNFIX_KNOB_MAXLEN) {
+		snprintf(why, wlen, "longer than %d characters",
+			 TUNFIX_KNOB_MAXLEN - 1);
+		return false;
+	}
 	switch (k->type) {
 	case TUNFIX_KT_BOOL:
 	case TUNFIX_KT_U32:
 	case TUNFIX_KT_HEX:
-		if (!*v || !isdigit((unsigned char)*v)) {
-			snprintf(why, wlen, "not a number");
-			return false;
-		}
 		errno = 0;
-		n = strtoull(v, &end, 0);
-		if (errno || *end) {
-			snprintf(why, wlen, "not a number");
+		n = isdigit((unsigned char)*v) ? strtoull(v, &end, 0) : 0;
+		if (!isdigit((unsigned char)*v) || errno || *end) {
+			snprintf(why, wlen, k->type == TUNFIX_KT_BOOL ?
+				 "not 0 or 1" :
+				 "not a number (decimal, or hex with 0x)");
 			return false;
 		}
 		if (n < k->min || n > k->max) {
-			snprintf(why, wlen, "out of range %u..%u (%#x)",
-				 k->min, k->max, k->max);
+			if (k->type == TUNFIX_KT_BOOL)
+				snprintf(why, wlen, "not 0 or 1");
+			else if (k->type == TUNFIX_KT_HEX)
+				snprintf(why, wlen, "out of range %#x..%#x",
+					 k->min, k->max);
+			else
+				snprintf(why, wlen, "out of range %u..%u",
+					 k->min, k->max);
 			return false;
 		}
 		return true;
@@ -277,14 +288,14 @@ static int cmd_set(int argc, char **argv)
 	const struct knob *set[__TUNFIX_KNOB_MAX * 4];
 	const char *val[__TUNFIX_KNOB_MAX * 4];
 	char why[128], name[64];
-	int i, j, e, rc, n = 0;
+	int i, j, e, r, rc, bad, n = 0;
 	const char *eq;
 
 	if (argc < 1) {
 		err("set: nothing to set (KNOB=VALUE ...)");
 		return EXIT_USAGE;
 	}
-	if (argc > (int)(sizeof(set) / sizeof(set[0]))) {
+	if (argc > (int)ARRAY_SIZE(set)) {
 		err("set: too many settings");
 		return EXIT_USAGE;
 	}
@@ -324,17 +335,32 @@ static int cmd_set(int argc, char **argv)
 		e = knob_write(set[i], val[i]);
 		if (!e)
 			continue;
-		err("%s: the kernel refused '%s': %s", set[i]->name, val[i],
-		    strerror(-e));
-		for (j = i - 1; j >= 0; j--)
-			knob_write(set[j], old[set[j] - knobs]);
-		if (i)
-			err("the settings already written were restored");
+		if (e == -EACCES || e == -EPERM)
+			err("%s: no permission to change it (%s)",
+			    set[i]->name, strerror(-e));
+		else
+			err("%s: the kernel refused '%s': %s", set[i]->name,
+			    val[i], strerror(-e));
+		bad = 0;
+		for (j = i - 1; j >= 0; j--) {
+			r = knob_write(set[j], old[set[j] - knobs]);
+			if (r) {
+				err("%s: could not restore '%s': %s",
+				    set[j]->name, old[set[j] - knobs],
+				    strerror(-r));
+				bad = 1;
+			}
+		}
+		if (i && !bad)
+			err("nothing changed: the settings already written were restored");
+		else if (!i)
+			err("nothing changed");
 		return errno_exit(-e);
 	}
 	return EXIT_OK;
 }
 
+/* Counters by name, so a module with more or fewer counters still works. */
 static int counters_read(uint64_t *c)
 {
 	char p[PATH_MAX], name[64];
@@ -347,12 +373,14 @@ static int counters_read(uint64_t *c)
 	f = fopen(p, "r");
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%63s %llu", name, &v) == 2)
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
 		for (i = 0; i < __TUNFIX_CNT_MAX; i++)
 			if (!strcmp(name, counter_names[i]))
 				c[i] = v;
+	}
+	i = ferror(f) ? -EIO : 0;
 	fclose(f);
-	return 0;
+	return i;
 }
 
 static void json_str(const char *s)
@@ -369,7 +397,9 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void stats_print(const uint64_t *c, const double *rate, bool json)
+/* rate and interval only in watch mode */
+static void stats_print(const uint64_t *c, const double *rate, double interval,
+			bool json)
 {
 	int i;
 
@@ -379,7 +409,10 @@ static void stats_print(const uint64_t *c, const double *rate, bool json)
 			json_str(netns_name);
 		else
 			printf("null");
-		printf(",\"time\":%lld,\"counters\":{", (long long)time(NULL));
+		printf(",\"time\":%lld", (long long)time(NULL));
+		if (rate)
+			printf(",\"interval\":%.3f", interval);
+		printf(",\"counters\":{");
 		for (i = 0; i < __TUNFIX_CNT_MAX; i++)
 			printf("%s\"%s\":%llu", i ? "," : "", counter_names[i],
 			       (unsigned long long)c[i]);
@@ -404,6 +437,31 @@ static void stats_print(const uint64_t *c, const double *rate, bool json)
 	fflush(stdout);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int counters_reset(void)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+	int fd, e;
+
+	path_counters(p, sizeof(p));
+	fd = open(p, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, TUNFIX_PROC_RESET, strlen(TUNFIX_PROC_RESET));
+	e = n < 0 ? -errno : (size_t)n != strlen(TUNFIX_PROC_RESET) ? -EIO : 0;
+	if (close(fd) && !e)
+		e = -errno;
+	return e;
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -422,12 +480,12 @@ static int cmd_stats(int argc, char **argv)
 		{ }
 	};
 	uint64_t c[__TUNFIX_CNT_MAX], prev[__TUNFIX_CNT_MAX];
-	double rate[__TUNFIX_CNT_MAX], interval = 0;
+	double rate[__TUNFIX_CNT_MAX], interval = 0, t0, t1, dt;
 	long count = -1;
 	bool json = false, reset = false;
-	char p[PATH_MAX], *end;
 	struct timespec ts;
-	int o, i, e, rc, fd;
+	char *end;
+	int o, i, e, rc;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "jw:c:r", opts, NULL)) != -1) {
@@ -436,15 +494,19 @@ static int cmd_stats(int argc, char **argv)
 			json = true;
 			break;
 		case 'w':
+			errno = 0;
 			interval = strtod(optarg, &end);
-			if (*end || interval <= 0 || interval > 86400) {
-				err("--watch: seconds, e.g. 1 or 0.5");
+			/* also refuses nan and inf */
+			if (end == optarg || *end || errno ||
+			    !(interval >= 0.01 && interval <= 86400)) {
+				err("--watch: seconds from 0.01 to 86400, e.g. 1 or 0.5");
 				return EXIT_USAGE;
 			}
 			break;
 		case 'c':
+			errno = 0;
 			count = strtol(optarg, &end, 10);
-			if (*end || count < 1) {
+			if (end == optarg || *end || errno || count < 1) {
 				err("--count: a positive number");
 				return EXIT_USAGE;
 			}
@@ -460,50 +522,60 @@ static int cmd_stats(int argc, char **argv)
 		err("stats: unexpected '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (count > 0 && !interval) {
+		err("stats: --count needs --watch");
+		return EXIT_USAGE;
+	}
 	rc = require_module();
 	if (rc)
 		return rc;
 	if (reset) {
-		path_counters(p, sizeof(p));
-		fd = open(p, O_WRONLY | O_TRUNC);
-		e = fd < 0 ? errno : 0;
-		if (fd >= 0 && write(fd, TUNFIX_PROC_RESET, 1) != 1)
-			e = errno;
-		if (fd >= 0)
-			close(fd);
+		e = counters_reset();
 		if (e) {
-			err("reset: %s", strerror(e));
-			return errno_exit(e);
+			err("reset: %s", strerror(-e));
+			return errno_exit(-e);
 		}
 	}
 	e = counters_read(c);
 	if (e) {
-		err("%s: %s", TUNFIX_PROC_NAME, strerror(-e));
+		err("/proc/net/%s: %s", TUNFIX_PROC_NAME, strerror(-e));
 		return errno_exit(-e);
 	}
 	if (!interval) {
-		stats_print(c, NULL, json);
+		stats_print(c, NULL, 0, json);
 		return EXIT_OK;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ts.tv_sec = (time_t)interval;
 	ts.tv_nsec = (long)((interval - ts.tv_sec) * 1e9);
+	t0 = now();
 	while (!stop && count != 0) {
 		memcpy(prev, c, sizeof(c));
 		nanosleep(&ts, NULL);
 		if (stop)
 			break;
 		e = counters_read(c);
+		t1 = now();
 		if (e) {
-			err("%s: %s", TUNFIX_PROC_NAME, strerror(-e));
+			err("/proc/net/%s: %s", TUNFIX_PROC_NAME, strerror(-e));
 			return errno_exit(-e);
 		}
+		/* rates over the time that really passed */
+		dt = t1 - t0 > 0 ? t1 - t0 : interval;
+		t0 = t1;
 		for (i = 0; i < __TUNFIX_CNT_MAX; i++)
-			rate[i] = (c[i] >= prev[i] ? c[i] - prev[i] : 0) / interval;
-		if (!json)
-			printf("--- %s\n", netns_name ? netns_name : "");
-		stats_print(c, rate, json);
+			rate[i] = (c[i] >= prev[i] ? c[i] - prev[i] : 0) / dt;
+		if (!json) {
+			time_t t = time(NULL);
+			char tbuf[32];
+
+			strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&t));
+			printf("--- %s%s%s, rates over %.2f s\n", tbuf,
+			       netns_name ? ", netns " : "",
+			       netns_name ? netns_name : "", dt);
+		}
+		stats_print(c, rate, dt, json);
 		if (count > 0)
 			count--;
 	}
@@ -545,7 +617,7 @@ static int cmd_status(void)
 	}
 	e = counters_read(c);
 	if (e) {
-		err("%s: %s", TUNFIX_PROC_NAME, strerror(-e));
+		err("/proc/net/%s: %s", TUNFIX_PROC_NAME, strerror(-e));
 		return errno_exit(-e);
 	}
 	printf("\ncounters (non-zero):\n");
@@ -606,7 +678,7 @@ static void usage(FILE *f)
 		"See tunfixctl(8).\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "netns", required_argument, NULL, 'n' },
@@ -652,17 +724,39 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (!strcmp(cmd, "status"))
-		return argc ? EXIT_USAGE : cmd_status();
+	if (!strcmp(cmd, "status")) {
+		if (argc) {
+			err("status: unexpected '%s'", argv[0]);
+			return EXIT_USAGE;
+		}
+		return cmd_status();
+	}
 	if (!strcmp(cmd, "get"))
 		return cmd_get(argc, argv);
 	if (!strcmp(cmd, "set"))
 		return cmd_set(argc, argv);
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats(argc + 1, argv - 1);
-	if (!strcmp(cmd, "doctor"))
+	if (!strcmp(cmd, "doctor")) {
+		if (argc) {
+			err("doctor: unexpected '%s'", argv[0]);
+			return EXIT_USAGE;
+		}
 		return doctor();
+	}
 	err("unknown command '%s'", cmd);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		err("writing the output: %s", strerror(errno ? errno : EIO));
+		if (rc == EXIT_OK || rc == EXIT_FOUND)
+			rc = EXIT_IO;
+	}
+	return rc;
 }

@@ -6,7 +6,7 @@
 #
 #   init_net      N1 (made after modprobe)
 #
-# timeout: 120
+# timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
 

@@ -7,7 +7,7 @@
 #
 #   N1        N2 (in a new user namespace)
 #
-# timeout: 120
+# timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
 

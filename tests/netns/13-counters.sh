@@ -7,7 +7,7 @@
 #   N1 eth0 ------ eth0 N2        N3 (fresh)
 #   198.51.100.1   198.51.100.2
 #
-# timeout: 120
+# timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
 

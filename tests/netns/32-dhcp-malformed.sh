@@ -16,7 +16,7 @@
 #   A eth0 192.0.2.1/24 ---------------------------- eth0 192.0.2.2/24 B
 #   raw socket, tunfix, nft postrouting                   packet socket
 #
-# timeout: 120
+# timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
 

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tunfixctl against the real module: status, get, set (all or nothing),
-# -n acting in another namespace, stats --json and --reset, doctor on a
-# default-flags gretap and on DHCP re-marking without an ip rule.
+# -n acting in another namespace, permissions in a namespace of another
+# user namespace, stats --json (--watch, --reset), doctor on a default-flags
+# gretap, DHCP re-marking without an ip rule, an IPsec policy capturing DHCP
+# replies, and without the module.
 #
-#   N1 u0 ================ u0 N2
-#   198.51.100.1/24   198.51.100.2/24
-#   gt0 (gretap, default flags)
+#   N1 (tunnel end)                          N2
+#   u0 198.51.100.1/24 ================ u0 198.51.100.2/24
+#   gre1 192.0.2.1 -> 192.0.2.2 (then gt0: gretap, default flags)
+#                                            g6: ip6gretap (not flagged)
 #
-# timeout: 180
+# timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
 
@@ -21,8 +24,12 @@ tunfix_unload
 setup_ns N1 N2
 $T -n "$N1" status >/dev/null 2>&1
 check_result $(($? != 3)) "status without the module: exit 3"
-$T -n "$N1" doctor | grep -q "modprobe tunfix"
-check_result $? "doctor without the module: suggests modprobe"
+out=$($T -n "$N1" doctor)
+rc=$?
+[ "$rc" = 3 ] && echo "$out" | grep -q "modprobe tunfix"
+check_result $? "doctor without the module: suggests modprobe, exit 3 (got $rc)"
+$T -n "$N1" set df_egress=1 2>&1 | grep -q "modprobe tunfix"
+check_result $? "set without the module: says modprobe"
 
 tunfix_load
 $T -n "$N1" status | grep -q "loaded, version"
@@ -43,6 +50,25 @@ check_result $? "a bad value in a set changes nothing (exit $rc)"
 
 $T -n nonexistent status 2>/dev/null
 check_result $(($? != 4)) "a missing netns: exit 4"
+
+$T -n "$N1" set df_min_len=70000 2>"$TUNFIX_RESULTS/range.err"
+rc=$?
+cat "$TUNFIX_RESULTS/range.err"
+[ "$rc" = 2 ] && [ "$($T -n "$N1" get df_min_len)" = 0 ]
+check_result $? "out of range: exit 2, value kept"
+$T -n "$N1" get df_min_len dhcp_mark >"$TUNFIX_RESULTS/get2.txt" &&
+	[ "$(cat "$TUNFIX_RESULTS/get2.txt")" = "$(printf 'df_min_len=0\ndhcp_mark=0x10')" ]
+check_result $? "get of two knobs: KNOB=VALUE lines"
+
+# a namespace owned by another user namespace: readable, not writable
+if unshare -Urn true 2>/dev/null; then
+	unshare -Urn sh -c "$T get df_egress && $T set df_egress=1; echo rc=\$?" \
+		>"$TUNFIX_RESULTS/userns.txt" 2>&1
+	cat "$TUNFIX_RESULTS/userns.txt"
+	grep -qx 0 "$TUNFIX_RESULTS/userns.txt" &&
+		grep -qx "rc=5" "$TUNFIX_RESULTS/userns.txt"
+	check_result $? "user namespace: get works, set refused with exit 5"
+fi
 
 # counters through traffic on a gre device (no IPv6 chatter over it)
 ip netns exec "$N1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
@@ -73,6 +99,22 @@ lines = sys.stdin.read().splitlines()
 assert len(lines) == 2 and all('rates' in json.loads(l) for l in lines)
 "
 check_result $? "stats --watch --count 2 --json gives rates"
+# rates while pinging 10 packets a second
+ip netns exec "$N1" ping -q -c 25 -w 3 -i 0.1 -M do -s 500 192.0.2.2 >/dev/null &
+pid=$!
+$T -n "$N1" stats --json --watch 1 --count 2 >"$TUNFIX_RESULTS/watch.jsonl"
+wait $pid
+python3 -c "
+import json
+for l in open('$TUNFIX_RESULTS/watch.jsonl'):
+    d = json.loads(l)
+    assert 0.9 < d['interval'] < 1.5, d['interval']
+    assert 5 <= d['rates']['df_cleared_egress'] <= 15, d['rates']
+"
+check_result $? "stats --watch: about 10/s DF cleared while pinging 10/s"
+$T -n "$N1" stats --watch 0.2 --count 2 >"$TUNFIX_RESULTS/watch.txt" &&
+	[ "$(grep -c '^--- ' "$TUNFIX_RESULTS/watch.txt")" = 2 ]
+check_result $? "stats --watch text output"
 
 # doctor: a default gretap with df_bridge off
 $T -n "$N1" set df_egress=0 df_bridge=0
@@ -87,6 +129,22 @@ fix=$(echo "$out" | sed -n 's/^ *or: \(ip link set gt0 .*\)/\1/p')
 ip netns exec "$N1" $fix
 $T -n "$N1" doctor
 check_result $? "after '$fix' doctor finds nothing"
+ip -n "$N1" link del gt0
+ip -n "$N1" link add gt0 type gretap local 198.51.100.1 remote 198.51.100.2
+$T -n "$N1" doctor >/dev/null
+check_result $(($? != 1)) "doctor finds gt0 again in pmtudisc mode"
+fix=$($T -n "$N1" doctor | sed -n 's/^ *fix: \(tunfixctl set .*\)/\1/p')
+[ -n "$fix" ] && $T -n "$N1" ${fix#tunfixctl } && $T -n "$N1" doctor
+check_result $? "after '$fix' doctor finds nothing"
+$T -n "$N1" set df_egress=0 df_bridge=0
+ip -n "$N1" link set gt0 type gretap nopmtudisc ignore-df
+
+# ip6gretap has no pmtudisc mode: no finding, no impossible fix
+if ip -n "$N2" link add g6 type ip6gretap local fd00::2 remote fd00::1 2>/dev/null; then
+	$T -n "$N2" doctor
+	check_result $? "doctor: an ip6gretap is not flagged"
+	ip -n "$N2" link del g6
+fi
 
 $T -n "$N1" set dhcp_remark=1 dhcp_mark=0x800
 $T -n "$N1" doctor | grep -q "ip rule add fwmark 0x800"

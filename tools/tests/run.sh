@@ -56,7 +56,10 @@ t()
 			valgrind -q --error-exitcode=99 --leak-check=full \
 			./tunfixctl "$@" >"$OUT/$name.out" 2>"$OUT/$name.vg"
 		rc=$?
+		# 99, not 1: exit 1 is doctor's "found something"
 		[ "$rc" = 99 ] && { ok=0; echo "  valgrind:"; cat "$OUT/$name.vg"; }
+		[ "$rc" = 99 ] || [ "$rc" = "$want" ] ||
+			{ ok=0; echo "  valgrind $*: exit $rc, want $want"; }
 	fi
 	result $ok "$name"
 }
@@ -111,12 +114,30 @@ for bad in df_egress=2 df_egress=-1 df_egress= df_egress=abc df_egress=1x \
 	   df_protocols=47,51 df_protocols=1000 df_min_len=65536 \
 	   dhcp_mark=0x1ffffffff dhcp_mark=-1 dhcp_mask=4294967296 \
 	   df_dev=this-name-is-too-long df_dev=a/b df_dev=a:b df_dev=.. \
-	   "df_dev=a b" nope=1 df_egress noequals; do
+	   "df_dev=a b" nope=1 df_egress noequals \
+	   df_egress=+1 "df_egress= 1" df_egress=1.5 df_min_len=08 df_min_len=0x \
+	   df_min_len=99999999999999999999999 dhcp_mark=0xg dhcp_mask= \
+	   df_protocols=47,,x "df_protocols=47;50" df_protocols=4700 \
+	   "df_protocols=$(printf '47,%.0s' $(seq 50))" =1 \
+	   "df_dev=$(printf 'x%.0s' $(seq 200))"; do
 	before=$(cat $OUT/tree/proc/sys/net/tunfix/* | md5sum)
-	t "set-bad-$bad" 2 set df_transit=1 "$bad"
-	check "set-bad-$bad changed nothing" [ "$before" = "$(cat $OUT/tree/proc/sys/net/tunfix/* | md5sum)" ]
-	check "set-bad-$bad says why" test -s "$OUT/set-bad-${bad//\//_}.err"
+	n="set-bad-${bad:0:40}"
+	t "$n" 2 set df_transit=1 "$bad"
+	check "$n changed nothing" [ "$before" = "$(cat $OUT/tree/proc/sys/net/tunfix/* | md5sum)" ]
+	check "$n: one line on stderr" [ "$(wc -l <"$OUT/${n//\//_}.err")" = 1 ]
 done
+
+# every kind of good value, as the kernel takes it
+for good in df_protocols= df_dev= "df_protocols=47 50" df_protocols=,1,255, \
+	    dhcp_mark=4294967295 dhcp_mark=0XFF df_min_len=0x10 df_min_len=010 \
+	    df_min_len=65535 df_dev=eth0.100 df_bridge_dev=gt-0_a \
+	    df_dev=abcdefghijklmno; do
+	t "set-good-$good" 0 set "$good"
+	k=${good%%=*}
+	check "set-good-$good written" [ "$(cat $OUT/tree/proc/sys/net/tunfix/$k)" = "${good#*=}" ]
+done
+t set-twice 0 set df_egress=1 df_egress=0
+check "set of one knob twice: the last wins" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress)" = 0 ]
 
 # --- set: the kernel refuses the second write -> the first is restored
 fake_tree
@@ -125,6 +146,24 @@ ln -sf /dev/full "$OUT/tree/proc/sys/net/tunfix/df_min_len"
 NO_VALGRIND=1 t set-rejected 6 set df_egress=1 df_min_len=100
 check "after a refused write the first knob is restored" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress)" = 0 ]
 check "the refusal is explained" grep -q "refused" "$OUT/set-rejected.err"
+
+# the third of three writes refused: the first two restored
+fake_tree
+ln -sf /dev/full "$OUT/tree/proc/sys/net/tunfix/dhcp_mark"
+before=$(cat $OUT/tree/proc/sys/net/tunfix/df_egress $OUT/tree/proc/sys/net/tunfix/df_dev)
+NO_VALGRIND=1 t set-rejected-third 6 set df_egress=1 df_dev=gt0 dhcp_mark=0x10
+check "after a refused third write the first two are restored" \
+	[ "$before" = "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress $OUT/tree/proc/sys/net/tunfix/df_dev)" ]
+check "the restore is reported" grep -q "restored" "$OUT/set-rejected-third.err"
+
+# a knob that cannot be read (a directory): nothing written, exit 6
+fake_tree
+rm "$OUT/tree/proc/sys/net/tunfix/df_min_len"
+mkdir "$OUT/tree/proc/sys/net/tunfix/df_min_len"
+t set-unreadable 6 set df_egress=1 df_min_len=5
+check "set-unreadable wrote nothing" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress)" = 0 ]
+t get-unreadable 6 get df_min_len
+t status-unreadable 6 status
 unset KEEP_TREE
 
 # --- stats
@@ -147,13 +186,48 @@ assert len(lines) == 2
 for l in lines:
     d = json.loads(l); assert 'rates' in d and d['rates']['df_seen'] == 0.0
 "
+check "watch objects carry the interval" python3 -c "
+import json
+for l in open('$OUT/stats-watch.out'):
+    d = json.loads(l); assert 0.15 < d['interval'] < 1, d['interval']
+"
+# counters that grow by 50 during a 0.5 s interval: about 100/s
+KEEP_TREE=1
+fake_tree
+( sleep 0.25; sed -i 's/^df_seen .*/df_seen 50/' "$OUT/tree/proc/net/tunfix" ) &
+TUNFIXCTL_PROC=$OUT/tree/proc ./tunfixctl stats --json --watch 0.5 --count 1 >"$OUT/stats-rate.out"
+wait
+check "per-second rate from the counter difference" python3 -c "
+import json
+d = json.loads(open('$OUT/stats-rate.out').read())
+assert d['counters']['df_seen'] == 50 and 70 < d['rates']['df_seen'] < 101, d
+"
+fake_tree
+NO_VALGRIND=1 t stats-watch-text 0 stats --watch 0.1 --count 3
+check "text watch: three blocks with rates" \
+	[ "$(grep -c '^--- .*rates over' "$OUT/stats-watch-text.out")" = 3 -a \
+	"$(grep -c '/s$' "$OUT/stats-watch-text.out")" = $((3 * $(echo $COUNTERS | wc -w))) ]
+unset KEEP_TREE
 t stats-watch-bad 2 stats --watch 0
+t stats-watch-nan 2 stats --watch nan
+t stats-watch-inf 2 stats --watch inf
+t stats-watch-empty 2 stats --watch ""
+t stats-count-alone 2 stats --count 2
 t stats-count-bad 2 stats --watch 1 --count x
 t stats-extra 2 stats extra
 KEEP_TREE=1
 fake_tree
 t stats-reset 0 stats --reset
 check "--reset writes 0 to the counters file" grep -qx 0 "$OUT/tree/proc/net/tunfix"
+unset KEEP_TREE
+
+# counters file missing or unwritable while the knobs are there
+KEEP_TREE=1
+fake_tree
+rm "$OUT/tree/proc/net/tunfix"
+t stats-missing 6 stats
+mkdir "$OUT/tree/proc/net/tunfix"
+t stats-reset-dir 6 stats --reset
 unset KEEP_TREE
 
 # --- errors
@@ -167,7 +241,16 @@ for c in status "get df_egress" "set df_egress=1" stats; do
 	check "$name: exit 3 and says modprobe" bash -c "[ $rc = 3 ] && grep -q modprobe $OUT/$name.err"
 done
 t netns-missing 4 -n no-such-ns status
+t netns-missing-doctor 4 -n no-such-ns doctor
+check "a missing netns is named on stderr" grep -q "no-such-ns" "$OUT/netns-missing.err"
 t netns-bad-name 2 -n ../x status
+t netns-no-arg 2 -n
+t status-extra 2 status now
+t doctor-extra 2 doctor now
+./tunfixctl --help >/dev/full 2>/dev/null
+check "--help to a full disk: exit 6" [ $? = 6 ]
+TUNFIXCTL_PROC=$OUT/tree/proc TUNFIXCTL_SYS=$OUT/tree/sys ./tunfixctl status >/dev/full 2>"$OUT/full.err"
+check "output to a full disk: exit 6" [ $? = 6 ]
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	fake_tree
 	chmod -R a+rX "$OUT"
@@ -177,11 +260,99 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 		./tunfixctl set df_egress=1 >/dev/null 2>"$OUT/perm.err"
 	rc=$?
 	check "no permission: exit 5" [ "$rc" = 5 ]
+	check "nothing written without permission" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress)" = 0 ]
+	chmod 0600 "$OUT"/tree/proc/sys/net/tunfix/dhcp_mark "$OUT/tree/proc/net/tunfix"
+	for c in "get dhcp_mark" "stats --reset" stats; do
+		TUNFIXCTL_PROC=$OUT/tree/proc TUNFIXCTL_SYS=$OUT/tree/sys \
+			setpriv --reuid=65534 --regid=65534 --clear-groups \
+			./tunfixctl $c >/dev/null 2>"$OUT/perm.err"
+		rc=$?
+		check "no permission ($c): exit 5" [ "$rc" = 5 ]
+	done
+fi
+
+# --- doctor, over rtnetlink and xfrm netlink in namespaces of our own
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
+	unshare -n sleep 600 &
+	NS_A=$!
+	unshare -n sleep 600 &
+	NS_B=$!
+	trap 'kill $NS_A $NS_B 2>/dev/null' EXIT
+	sleep 0.2
+	inb() { nsenter --net=/proc/$NS_B/ns/net "$@"; }
+	KEEP_TREE=1
+	fake_tree
+	ln -s /proc/$NS_A/ns/net "$OUT/tree/netns/nsA"
+	ln -s /proc/$NS_B/ns/net "$OUT/tree/netns/nsB"
+	t doctor-clean 0 -n nsA doctor
+	check "doctor-clean says so" grep -q "no problems found" "$OUT/doctor-clean.out"
+	echo 1 >"$OUT/tree/proc/sys/net/tunfix/dhcp_remark"
+	t doctor-no-rule 1 -n nsA doctor
+	check "doctor prints the ip rule to add" grep -q "ip rule add fwmark 0x800 table 20" "$OUT/doctor-no-rule.out"
+	inb ip rule add fwmark 0x800 table 20
+	t doctor-rule-in-B 0 -n nsB doctor
+	check "-n: the rule of nsB is not seen from nsA" \
+		grep -q "ip rule add fwmark" "$OUT/doctor-no-rule.out"
+	echo 0x10 >"$OUT/tree/proc/sys/net/tunfix/dhcp_mark"
+	echo 0xff >"$OUT/tree/proc/sys/net/tunfix/dhcp_mask"
+	t doctor-other-mark 1 -n nsB doctor
+	check "doctor uses dhcp_mark" grep -q "fwmark 0x10 " "$OUT/doctor-other-mark.out"
+	inb ip rule add fwmark 0x10/0xff table 20
+	t doctor-masked-rule 0 -n nsB doctor
+	inb ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.0/24 dir out priority 100 \
+		tmpl src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel
+	t doctor-xfrm 1 -n nsB doctor
+	check "doctor suggests a bypass policy of higher priority" \
+		grep -q "sport 67 dport 68 dir out priority 99 action allow" "$OUT/doctor-xfrm.out"
+	echo 1 >"$OUT/tree/proc/sys/net/tunfix/dhcp_xfrm_bypass"
+	t doctor-xfrm-bypass-knob 0 -n nsB doctor
+	echo 0 >"$OUT/tree/proc/sys/net/tunfix/dhcp_xfrm_bypass"
+	inb ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 67 dport 68 \
+		dir out priority 99 action allow
+	t doctor-xfrm-bypass-policy 0 -n nsB doctor
+	echo 1 >"$OUT/tree/proc/sys/net/tunfix/df_egress"
+	echo gt9 >"$OUT/tree/proc/sys/net/tunfix/df_dev"
+	: >"$OUT/tree/proc/sys/net/tunfix/df_protocols"
+	t doctor-knobs 1 -n nsB doctor
+	check "doctor: df_dev names a missing device" grep -q "df_dev=\$" "$OUT/doctor-knobs.out"
+	check "doctor: empty df_protocols" grep -q "df_protocols=47,50" "$OUT/doctor-knobs.out"
+	echo lo >"$OUT/tree/proc/sys/net/tunfix/df_dev"
+	echo 47 >"$OUT/tree/proc/sys/net/tunfix/df_protocols"
+	t doctor-knobs-ok 0 -n nsB doctor
+	# a netns name that needs JSON escaping
+	ln -s /proc/$NS_A/ns/net "$OUT/tree/netns/a\"b\\c"
+	t stats-json-netns 0 -n 'a"b\c' stats --json
+	check "the netns name is escaped in JSON" python3 -c "
+import json
+assert json.load(open('$OUT/stats-json-netns.out'))['netns'] == 'a\"b\\\\c'
+"
+	unset KEEP_TREE
+	rm -rf "$OUT/empty"
+	mkdir -p "$OUT/empty"
+	TUNFIXCTL_PROC=$OUT/empty TUNFIXCTL_NETNS_DIR=$OUT/tree/netns \
+		./tunfixctl -n nsA doctor >"$OUT/doctor-notloaded.out" 2>&1
+	rc=$?
+	check "doctor without the module: exit 3, says modprobe" \
+		bash -c "[ $rc = 3 ] && grep -q 'modprobe tunfix' $OUT/doctor-notloaded.out"
+	kill $NS_A $NS_B 2>/dev/null
+	wait 2>/dev/null
+else
+	echo "SKIP doctor tests (need root and unshare -n)"
 fi
 
 # --- documentation
 check "every knob and counter is in the man page" bash -c "for n in $(echo $KNOBS $COUNTERS); do grep -q \"^\\.B \$n\$\" tunfixctl.8 || { echo missing \$n; exit 1; }; done"
+check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
+check "the man page documents every exit status" bash -c "for n in 0 1 2 3 4 5 6; do grep -A1 '^\.TP' tunfixctl.8 | grep -q \"^\.B \$n\$\" || exit 1; done"
+check "the man page renders without warnings" bash -c "[ -z \"\$(groff -man -ww -z tunfixctl.8 2>&1)\" ]"
 check "bash completion parses" bash -n tunfixctl.bash-completion
+check "bash completion offers the knobs of --list-knobs" bash -c "
+	PATH=\$PWD:\$PATH
+	_init_completion() { cur=\${COMP_WORDS[COMP_CWORD]}; prev=\${COMP_WORDS[COMP_CWORD-1]}; words=(\"\${COMP_WORDS[@]}\"); cword=\$COMP_CWORD; }
+	compopt() { :; }
+	source tunfixctl.bash-completion
+	COMP_WORDS=(tunfixctl set df_b); COMP_CWORD=2; _tunfixctl
+	[ \"\${COMPREPLY[*]}\" = 'df_bridge= df_bridge_dev=' ]"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
