@@ -195,6 +195,13 @@ def compare(kind, off_path, on_path, count, seed):
         if a is None and b is None:
             gone += 1
             continue
+        if b is None and a is not None and expect_fix(a, eth, 46):
+            # fixed, so its marker ID is gone, and its tag was cut off:
+            # look for the same packet with only DF, ID and checksum changed
+            want = a[:4] + a[8:10] + a[12:]
+            b = next((x for x in frames(on_path)
+                      if len(x) == len(a) and x[:4] + x[8:10] + x[12:] == want),
+                     None)
         if a is None or b is None:
             bad.append("packet %d present only with tunfix %s" % (n, "on" if a is None else "off"))
             continue
