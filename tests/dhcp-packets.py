@@ -27,6 +27,8 @@ import socket
 import struct
 import sys
 
+from pktlib import csum, ipv4_packets
+
 # ctypes, errno, json, select, subprocess and time are imported by "edge"
 # only: every module costs start-up time in the emulated guest.
 
@@ -38,38 +40,14 @@ ETH_P_IP = 0x0800
 KNOBS = "/proc/sys/net/tunfix/"
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
 # ---------------------------------------------------------------- summary
 
 def pcap_ipv4(path):
-    """Yield the IPv4 packets of a pcap file (Ethernet or Linux SLL)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
+    """Yield the IPv4 packets of a pcap file; nothing if it is empty."""
+    try:
+        yield from ipv4_packets(path)
+    except ValueError:
         return
-    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if linktype == 1:
-            l3, etype = 14, frame[12:14]
-        elif linktype == 113:
-            l3, etype = 16, frame[14:16]
-        else:
-            continue
-        if etype == b"\x08\x00":
-            yield frame[l3:]
 
 
 def dhcp_msg_type(bootp):

@@ -23,16 +23,9 @@ import struct
 import sys
 import time
 
+from pktlib import csum, ipv4_packets
+
 DF, MF = 0x4000, 0x2000
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def iphdr(proto, payload_len, frag=DF, ihl=5, ipid=0x1234, src="0.0.0.0",
@@ -150,27 +143,11 @@ def send_eth(iface):
     return 0
 
 
-def frames(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if linktype == 1 and frame[12:14] == b"\x08\x00":
-            yield frame[14:]
-        elif linktype == 113 and frame[14:16] == b"\x08\x00":
-            yield frame[16:]
-
-
 def find(path, cases, kind):
     """Map case index -> captured IP bytes: by tag, else by marker ID."""
     base = 0x1000 if kind == "ip" else 0x2000
     found = {}
-    for ip in frames(path):
+    for ip in ipv4_packets(path):
         for n in range(len(cases)):
             if n in found:
                 continue
@@ -220,7 +197,7 @@ def wait(path, kind, timeout=15.0):
             if len(cases) - 1 in find(path, cases, kind):
                 time.sleep(0.3)
                 return 0
-        except (OSError, struct.error, IndexError):
+        except (OSError, ValueError, struct.error, IndexError):
             pass
         time.sleep(0.2)
     return 1

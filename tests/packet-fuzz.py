@@ -21,18 +21,11 @@ import struct
 import sys
 import time
 
+from pktlib import csum, ipv4_packets
+
 DF, MF = 0x4000, 0x2000
 TAGFMT = b"F%05d"
 FIXED_PROTOS = (47, 50)  # df_protocols default; df_esp_in_udp off
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def make(i, rng, eth, src, dst):
@@ -143,25 +136,12 @@ def send_eth(iface, count, seed):
     return 0
 
 
-def frames(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if frame[12:14] == b"\x08\x00":
-            yield frame[14:]
-
-
 def index(path, pkts, src):
     """Captured packets by number: by tag, else by the marker ID.  Only
     packets from src count (not, say, ICMP errors quoting them)."""
     found = {}
     src = socket.inet_aton(src)
-    for ip in frames(path):
+    for ip in ipv4_packets(path):
         if len(ip) >= 16 and ip[12:16] != src:
             continue
         j = ip.find(b"F", 20)
@@ -199,7 +179,7 @@ def compare(kind, off_path, on_path, count, seed):
             # fixed, so its marker ID is gone, and its tag was cut off:
             # look for the same packet with only DF, ID and checksum changed
             want = a[:4] + a[8:10] + a[12:]
-            b = next((x for x in frames(on_path)
+            b = next((x for x in ipv4_packets(on_path)
                       if len(x) == len(a) and x[:4] + x[8:10] + x[12:] == want),
                      None)
         if a is None or b is None:

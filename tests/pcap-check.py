@@ -23,51 +23,8 @@ import socket
 import struct
 import sys
 
-LINKTYPE_ETHERNET = 1
-LINKTYPE_LINUX_SLL = 113
-ETH_P_IP = 0x0800
-ETH_P_8021Q = 0x8100
+from pktlib import csum, ipv4_packets
 
-
-def ip_checksum(hdr):
-    if len(hdr) % 2:
-        hdr += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
-def packets(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        raise ValueError("%s: not a pcap file" % path)
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        raise ValueError("%s: not a pcap file (pcapng is not supported)" % path)
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    off = 24
-    while off + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        off += 16
-        frame = data[off:off + caplen]
-        off += caplen
-        if linktype == LINKTYPE_ETHERNET:
-            l3, ethertype = 14, struct.unpack("!H", frame[12:14])[0]
-            while ethertype == ETH_P_8021Q and len(frame) >= l3 + 4:
-                ethertype = struct.unpack("!H", frame[l3 + 2:l3 + 4])[0]
-                l3 += 4
-        elif linktype == LINKTYPE_LINUX_SLL:
-            l3, ethertype = 16, struct.unpack("!H", frame[14:16])[0]
-        else:
-            raise ValueError("unsupported link type %d" % linktype)
-        if ethertype == ETH_P_IP:
-            yield frame[l3:]
 
 
 def main():
@@ -85,7 +42,7 @@ def main():
     errors = []
     seen = {}  # (src, dst, proto, id) -> set of fragment offsets
     n = frags = forbidden = 0
-    for ip in packets(args.pcap):
+    for ip in ipv4_packets(args.pcap):
         if len(ip) < 20 or ip[0] >> 4 != 4:
             continue
         ihl = (ip[0] & 0x0F) * 4
@@ -102,7 +59,7 @@ def main():
         src, dst = ip[12:16], ip[16:20]
         what = "%s>%s proto %d id %d" % (".".join(map(str, src)),
                                          ".".join(map(str, dst)), proto, ipid)
-        if ihl < 20 or len(ip) < ihl or ip_checksum(ip[:ihl]) != 0:
+        if ihl < 20 or len(ip) < ihl or csum(ip[:ihl]) != 0:
             errors.append("bad header checksum: " + what)
         df = bool(frag & 0x4000)
         mf, offset = bool(frag & 0x2000), frag & 0x1FFF
