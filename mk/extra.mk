@@ -8,38 +8,38 @@ demo: all
 	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/demo tests/qemu/run.sh --cmd 'bash tests/demo.sh'
 
 # The long stress and fuzz runs (the short ones are part of `make check`).
+# FLAVOUR=rt or FLAVOUR=cloud runs them on that Debian kernel flavour.
+STRESS_CMD := TUNFIX_STRESS=long bash tests/stress-long.sh
 stress: all
+ifeq ($(FLAVOUR),)
 	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/stress TUNFIX_QEMU_TIMEOUT=3600 \
-		tests/qemu/run.sh --cmd 'TUNFIX_STRESS=long bash tests/stress-long.sh'
+		tests/qemu/run.sh --cmd '$(STRESS_CMD)'
+else
+	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/stress-$(FLAVOUR) \
+		TUNFIX_QEMU_TIMEOUT=3600 tests/flavour.sh $(FLAVOUR) --cmd '$(STRESS_CMD)'
+endif
 
 .PHONY: demo stress
 
-# The suite on Debian's PREEMPT_RT kernel flavour: the module is built in a
-# copy of kmod/ against linux-headers-VER-rt-amd64 and the guest boots
-# linux-image-VER-rt-amd64.  (The cloud flavour has no 9p, which the guest
-# harness needs for its root file system.)
-RT_KVER := $(patsubst %-amd64,%-rt-amd64,$(KERNELRELEASE))
-RT_DIR := $(BUILD)/flavour-rt
+# The suite on Debian's other kernel flavours of the same release: PREEMPT_RT
+# and cloud (which has no 9p: the harness shares the root over virtiofs).
+rt-check cloud-check: all
+	tests/flavour.sh $(@:-check=)
 
-rt-check:
-	[ -d /usr/src/linux-headers-$(RT_KVER) ] || \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends linux-headers-$(RT_KVER)
-	rm -rf $(RT_DIR) && mkdir -p $(RT_DIR)
-	cp -r kmod uapi $(RT_DIR)/
-	$(MAKE) -C $(RT_DIR)/kmod clean KDIR=/lib/modules/$(RT_KVER)/build >/dev/null
-	$(MAKE) -C $(RT_DIR)/kmod KERNELRELEASE=$(RT_KVER) \
-		KDIR=/lib/modules/$(RT_KVER)/build
-	KVER=$(RT_KVER) TUNFIX_KO=$(CURDIR)/$(RT_DIR)/kmod/tunfix.ko \
-		TUNFIX_RESULTS_DIR=$(CURDIR)/$(RT_DIR)/results tests/qemu/run.sh
+# The suite on a debug kernel (KASAN, kmemleak, lockdep, ...), built from
+# Debian's linux-source-6.1 on first use and cached.
+debug-check: all
+	tests/debug-kernel.sh
 
-.PHONY: rt-check
+.PHONY: rt-check cloud-check debug-check
 
-# The benchmark: tunfix against no hook, nftables and NFQUEUE, one boot.
+# The benchmark: tunfix against no hook, nftables and NFQUEUE, one boot:
+# packets through a gre tunnel, then the hooks alone on a prepared skb
+# (bench/kbench, a test-only module).
 bench: all
 	$(MAKE) -C bench
 	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/bench \
-		tests/qemu/run.sh --cmd 'bash bench/run-bench.sh'
-	@echo "results: $(BUILD)/bench/cmd/bench.txt"
+		tests/qemu/run.sh --cmd 'bash bench/run-bench.sh; a=$$?; bash bench/run-kbench.sh && exit $$a'
+	@echo "results: $(BUILD)/bench/cmd/bench.txt $(BUILD)/bench/cmd/kbench.txt"
 
 .PHONY: bench

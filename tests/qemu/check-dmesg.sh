@@ -3,7 +3,8 @@
 #
 # check-dmesg.sh DMESG TAINTED - fail if the guest kernel complained:
 # oops, BUG, WARNING, lockdep, KASAN, kmemleak, or a taint other than
-# O (out-of-tree module, 4096) and E (unsigned module, 8192).
+# O (out-of-tree module, 4096) and E (unsigned module, 8192); also fail on
+# a kmemleak report (kmemleak.txt next to DMESG, debug kernels only).
 
 dmesg=$1 tainted=$2
 rc=0
@@ -21,5 +22,11 @@ else
 		echo "check-dmesg: kernel tainted $t (allowed: O=4096, E=8192)"
 		rc=1
 	fi
+fi
+leaks=$(dirname "$dmesg")/kmemleak.txt
+if [ -s "$leaks" ]; then
+	echo "check-dmesg: kmemleak found $(grep -c '^unreferenced object' "$leaks") leak(s):"
+	head -n 40 "$leaks"
+	rc=1
 fi
 exit $rc

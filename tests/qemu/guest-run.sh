@@ -44,12 +44,30 @@ poweroff_with()
 	sleep 30
 }
 
+# What the run leaves for the host besides dmesg: the modules it loaded
+# (tests/config lists what a kernel needs for the suite) and, on a kernel
+# with kmemleak, a final scan (what leaked during the run).
+finish()
+{
+	rmmod tunfix 2>/dev/null
+	cat /proc/modules >$R/modules.txt
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >$R/kmemleak.txt
+	fi
+}
+
+# leaks from before the suite (boot) are not ours to report
+[ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+
 echo "tunfix-guest: kernel $(uname -r), $(nproc) CPUs"
 if [ -n "$GUEST_CMD" ]; then
 	export TUNFIX_RESULTS=$R/cmd
 	mkdir -p "$TUNFIX_RESULTS"
 	bash -c "$GUEST_CMD"
 	rc=$?
+	finish
 	dmesg >$R/dmesg.txt
 	cat /proc/sys/kernel/tainted >$R/tainted
 	echo "cmd $rc" >$R/done
@@ -65,7 +83,7 @@ for t in $TESTS; do
 	echo "tunfix-guest: running $name"
 	echo "[tunfix-guest] start $name" >/dev/kmsg
 	start=$(date +%s)
-	timeout -k 10 "${tmo:-300}" bash "$t" >"$R/tests/$name.log" 2>&1 </dev/null
+	timeout -k 10 "$((${tmo:-300} * ${TIMEOUT_SCALE:-1}))" bash "$t" >"$R/tests/$name.log" 2>&1 </dev/null
 	rc=$?
 	echo "$name $rc $(($(date +%s) - start))" >>$R/summary
 	sync
@@ -73,6 +91,7 @@ for t in $TESTS; do
 	rmmod tunfix 2>/dev/null
 	ip -all netns delete 2>/dev/null
 done
+finish
 dmesg >$R/dmesg.txt
 cat /proc/sys/kernel/tainted >$R/tainted
 echo suite >$R/done

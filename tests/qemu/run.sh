@@ -16,7 +16,9 @@
 #      TUNFIX_RESULTS_DIR (default tests/.build/results),
 #      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
-#      /lib/modules/VER/updates in the guest, e.g. a DKMS build).
+#      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
+#      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
+#      debug kernels).
 #
 # Prints one line per test and "N passed, N failed, N skipped"; exits
 # non-zero if a test failed or left no result, the guest died or timed
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	-k) KVER=$2; shift 2 ;;
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
-	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,26p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -60,14 +62,24 @@ if [ ! -e "$CACHE/root/boot/vmlinuz-$KVER" ]; then
 fi
 KMODS=$CACHE/root/lib/modules/$KVER
 
-# 2. the initramfs: busybox, the modules to reach the 9p root, /init
+# 2. the initramfs: busybox, the modules to reach the host's root, /init.
+#    The host's / is shared over 9p; a kernel built without 9p (Debian's
+#    cloud flavour) gets it over virtiofs instead, served by qemu's virtiofsd.
+if [ -n "$(modprobe -d "$CACHE/root" -S "$KVER" -n 9p 2>/dev/null && echo y)" ]; then
+	FS=9p
+	FSMODS="virtio_pci 9pnet_virtio 9p overlay"
+else
+	FS=virtiofs
+	FSMODS="virtio_pci virtiofs overlay"
+fi
+VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 INITRD=$BUILD/initramfs-$KVER.cpio.gz
 if [ ! -e "$INITRD" ] || [ "$ROOT/tests/qemu/init" -nt "$INITRD" ]; then
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,proc,sys,dev,mods,newroot}
 	cp /bin/busybox "$tmp/bin/busybox" || { echo "run.sh: install busybox-static"; exit 1; }
 	cp "$ROOT/tests/qemu/init" "$tmp/init"
-	for m in virtio_pci 9pnet_virtio 9p overlay; do
+	for m in $FSMODS; do
 		modprobe -d "$CACHE/root" -S "$KVER" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++' | while read -r ko; do
@@ -99,19 +111,40 @@ TUNFIX_ROOT='$ROOT'
 TUNFIX_KO='${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}'
 TUNFIXCTL='$ROOT/tools/tunfixctl'
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
+TIMEOUT_SCALE='${TUNFIX_TIMEOUT_SCALE:-1}'
 TESTS='$TESTLIST'
 GUEST_CMD=$(printf '%q' "$CMD")
 ENV
 
 # 4. boot
+if [ "$FS" = 9p ]; then
+	SHARES="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-virtfs local,path=$RES,mount_tag=results,security_model=none,multidevs=remap"
+else
+	[ -x "$VIRTIOFSD" ] || { echo "run.sh: no 9p in $KVER and no $VIRTIOFSD"; exit 1; }
+	vfs=$(mktemp -d /tmp/tunfix-vfs.XXXXXX)
+	"$VIRTIOFSD" --socket-path="$vfs/root" -o source=/ -o cache=always \
+		-o sandbox=chroot >"$vfs/root.log" 2>&1 &
+	"$VIRTIOFSD" --socket-path="$vfs/results" -o source="$RES" -o cache=none \
+		-o sandbox=chroot >"$vfs/results.log" 2>&1 &
+	for _ in $(seq 50); do
+		[ -S "$vfs/root" ] && [ -S "$vfs/results" ] && break
+		sleep 0.1
+	done
+	SHARES="-object memory-backend-memfd,id=mem,size=2G,share=on -numa node,memdev=mem
+		-chardev socket,id=vfs0,path=$vfs/root
+		-device vhost-user-fs-pci,chardev=vfs0,tag=hostroot
+		-chardev socket,id=vfs1,path=$vfs/results
+		-device vhost-user-fs-pci,chardev=vfs1,tag=results"
+fi
 start=$(date +%s)
+# shellcheck disable=SC2086 # SHARES is a list of arguments without spaces
 timeout -k 10 "$TMO" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$CACHE/root/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.kmods=$KMODS" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.kmods=$KMODS tunfix.fs=$FS" \
+	$SHARES \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	>"$RES/console.log" 2>&1 </dev/null &
 qpid=$!
@@ -121,6 +154,18 @@ if [ -n "$CMD" ]; then
 fi
 wait $qpid
 qrc=$?
+# a kernel without /dev/port (cloud) powers off without reporting through
+# isa-debug-exit: what the guest wrote last tells whether it finished
+if [ "$qrc" = 0 ] && [ -s "$RES/done" ]; then
+	case $(cat "$RES/done") in
+	suite|"cmd 0") qrc=1 ;;
+	cmd*) qrc=5 ;;
+	esac
+fi
+if [ "$FS" = virtiofs ]; then
+	pkill -f -- "--socket-path=$vfs/" 2>/dev/null
+	rm -rf "$vfs"
+fi
 secs=$(($(date +%s) - start))
 
 case $qrc in
