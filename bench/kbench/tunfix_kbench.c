@@ -78,7 +78,7 @@ static struct sk_buff *tunfix_kbench_skb(struct net *net, struct iphdr *tmpl)
 
 static int tunfix_kbench_show(struct seq_file *seq, void *v)
 {
-	struct net *net = seq_file_net(seq);
+	struct net *net = seq_file_single_net(seq);
 	unsigned int n = READ_ONCE(iterations), done = 0, i;
 	struct iphdr tmpl, *iph;
 	struct sk_buff *skb;
