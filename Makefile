@@ -27,7 +27,7 @@ DEPS := build-essential linux-headers-amd64 linux-source-6.1 sparse \
 	qemu-system-x86 iproute2 iputils-ping nftables iptables tcpdump \
 	python3 python3-scapy socat netcat-openbsd dnsmasq-base \
 	isc-dhcp-server isc-dhcp-client procps psmisc valgrind bc flex \
-	bison libelf-dev libssl-dev
+	bison libelf-dev libssl-dev linux-perf
 
 all: module tools
 

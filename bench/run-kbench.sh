@@ -91,6 +91,21 @@ for rep in $(seq "$REPS"); do
 	echo "microbenchmark round $rep of $REPS done"
 done
 
+# KBENCH_PROFILE=1: where the time of variants 3 and 4 goes (perf,
+# cpu-clock samples of the whole guest), in kbench-profile-V.txt
+if [ -n "${KBENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
+	for v in 3 4; do
+		setup $v
+		perf record -q -a -F 10000 -e cpu-clock -o "$TUNFIX_RESULTS/perf-$v.data" -- \
+			ip netns exec "$K" cat /proc/net/tunfix_kbench >/dev/null 2>&1
+		teardown $v
+		perf report -q --stdio --no-children --sort sym -i "$TUNFIX_RESULTS/perf-$v.data" \
+			2>/dev/null | grep -v '^$' | head -n 25 >"$TUNFIX_RESULTS/kbench-profile-$v.txt"
+		echo "== profile of variant $v"
+		cat "$TUNFIX_RESULTS/kbench-profile-$v.txt"
+	done
+fi
+
 python3 - "$OUT" "$TUNFIX_RESULTS/kbench.txt" "$PASSES" <<'PY'
 import statistics, sys
 names = {0: "no hook", 1: "tunfix loaded, off", 2: "tunfix on, no match",

@@ -84,7 +84,12 @@ static void tunfix_hooks_off(struct tunfix_net *tn, unsigned long which)
  * @tn: the namespace
  * @new: the new settings; owned by this function from now on
  *
- * Called with @tn->lock held.  On failure the old settings and hooks stay.
+ * Called with @tn->lock held.  The settings are published before a hook is
+ * added, so a hook never runs without settings: when a namespace gets its
+ * first settings (module load, new namespace), packets may already be
+ * flowing through it.  On failure the old settings and hooks stay; if
+ * there were none, @new stays published and the caller frees it after a
+ * grace period.
  *
  * Return: 0 or a negative error from hook registration.
  */
@@ -105,17 +110,20 @@ int tunfix_cfg_set(struct tunfix_net *tn, struct tunfix_cfg *new)
 		return -EOPNOTSUPP;
 	}
 
+	old = rcu_replace_pointer(tn->cfg, new, lockdep_is_held(&tn->lock));
 	for_each_set_bit(i, &add, __TUNFIX_HOOK_MAX) {
 		err = nf_register_net_hook(tn->net, &tn->ops[i]);
 		if (err) {
 			tunfix_hooks_off(tn, add & tn->hooks_on);
-			kfree(new);
+			if (old) {
+				rcu_assign_pointer(tn->cfg, old);
+				kfree_rcu(new, rcu);
+			}
 			return err;
 		}
 		__set_bit(i, &tn->hooks_on);
 	}
 
-	old = rcu_replace_pointer(tn->cfg, new, lockdep_is_held(&tn->lock));
 	tunfix_hooks_off(tn, del);
 	if (old)
 		kfree_rcu(old, rcu);
@@ -147,7 +155,7 @@ static int __net_init tunfix_net_init(struct net *net)
 	err = tunfix_cfg_set(tn, cfg);
 	mutex_unlock(&tn->lock);
 	if (err)
-		goto err_stats;
+		goto err_cfg;
 
 	err = tunfix_sysctl_register(tn);
 	if (err)
@@ -161,6 +169,8 @@ err_sysctl:
 	tunfix_sysctl_unregister(tn);
 err_hooks:
 	tunfix_hooks_off(tn, tn->hooks_on);
+err_cfg:
+	synchronize_net();	/* hooks may have run with these settings */
 	kfree(rcu_dereference_protected(tn->cfg, true));
 err_stats:
 	free_percpu(tn->stats);
