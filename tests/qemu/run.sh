@@ -176,8 +176,11 @@ case $qrc in
 esac
 
 if [ -n "$CMD" ]; then
-	"$ROOT/tests/qemu/check-dmesg.sh" "$RES/dmesg.txt" "$RES/tainted" || qrc=99
+	dm=clean
+	"$ROOT/tests/qemu/check-dmesg.sh" "$RES/dmesg.txt" "$RES/tainted" ||
+		{ qrc=99; dm="NOT clean"; }
 	[ -n "$why" ] && echo "run.sh: $why (${secs}s)"
+	echo "run.sh: guest run ${secs}s, dmesg $dm, results in $RES"
 	[ "$qrc" = 1 ] && exit 0
 	exit 1
 fi
