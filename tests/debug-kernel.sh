@@ -77,7 +77,8 @@ fi
 KVER=$(kmake kernelrelease)
 
 DIR=$ROOT/tests/.build/debug-kernel
-rm -rf "$DIR" && mkdir -p "$DIR"
+# only the module copy: another run may be writing its results in $DIR
+rm -rf "$DIR/kmod" "$DIR/uapi" && mkdir -p "$DIR"
 cp -r "$ROOT/kmod" "$ROOT/uapi" "$DIR/"
 make -s -C "$DIR/kmod" clean KDIR="$OUT" >/dev/null
 make -s -C "$DIR/kmod" KERNELRELEASE="$KVER" KDIR="$OUT"
