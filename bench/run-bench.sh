@@ -108,9 +108,10 @@ teardown()
 
 # the nft variant really writes IDs: capture a few of its packets
 setup 4
-ip netns exec "$R" tcpdump -i eth0 -n -U -c 20 -w "$TUNFIX_RESULTS/nft.pcap" ip proto 47 2>/dev/null &
+ip netns exec "$R" timeout 60 tcpdump -i eth0 -n -U -c 20 \
+	-w "$TUNFIX_RESULTS/nft.pcap" ip proto 47 2>"$TUNFIX_RESULTS/nft.pcap.log" &
 cap=$!
-sleep 1
+slowwait 10 grep -q "listening on" "$TUNFIX_RESULTS/nft.pcap.log"
 ip netns exec "$S" "$B/gen" 192.0.2.2 9 1400 40 >/dev/null
 wait $cap
 teardown 4
