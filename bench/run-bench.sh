@@ -16,6 +16,7 @@
 #   gre1 192.0.2.1 -> 192.0.2.2
 
 source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
 B=$TUNFIX_ROOT/bench
 REPS=${BENCH_REPS:-5}
 N=${BENCH_PACKETS:-20000}
@@ -108,12 +109,9 @@ teardown()
 
 # the nft variant really writes IDs: capture a few of its packets
 setup 4
-ip netns exec "$R" timeout 60 tcpdump -i eth0 -n -U -c 20 \
-	-w "$TUNFIX_RESULTS/nft.pcap" ip proto 47 2>"$TUNFIX_RESULTS/nft.pcap.log" &
-cap=$!
-slowwait 10 grep -q "listening on" "$TUNFIX_RESULTS/nft.pcap.log"
+capture_start "$R" eth0 "$TUNFIX_RESULTS/nft.pcap"
 ip netns exec "$S" "$B/gen" 192.0.2.2 9 1400 40 >/dev/null
-wait $cap
+capture_stop
 teardown 4
 python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 47 --min-packets 10 "$TUNFIX_RESULTS/nft.pcap"
 echo "nft variant: DF cleared and non-zero IDs checked: exit $?"

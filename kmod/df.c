@@ -36,23 +36,30 @@
 /* Smallest payload worth the name: a GRE header and more, an ESP header. */
 #define TUNFIX_DF_MIN_PAYLOAD	8
 
-static bool tunfix_df_selected(const struct tunfix_cfg *cfg,
-			       const struct sk_buff *skb, unsigned int nhoff,
+/* ESP in UDP (RFC 3948): port 4500 at either end. */
+static bool tunfix_df_espinudp(const struct sk_buff *skb, unsigned int nhoff,
 			       const struct iphdr *iph)
 {
 	const struct udphdr *uh;
 	struct udphdr _uh;
 
-	if (test_bit(iph->protocol, cfg->protos))
-		return true;
-	if (iph->protocol != IPPROTO_UDP ||
-	    !tunfix_cfg_on(cfg, TUNFIX_KNOB_DF_ESP_IN_UDP) ||
-	    iph->ihl < 5 || (iph->frag_off & htons(IP_OFFSET)))
+	if (iph->ihl < 5 || (iph->frag_off & htons(IP_OFFSET)))
 		return false;
-
 	uh = skb_header_pointer(skb, nhoff + iph->ihl * 4, sizeof(_uh), &_uh);
 	return uh && (uh->source == htons(TUNFIX_ESPINUDP_PORT) ||
 		      uh->dest == htons(TUNFIX_ESPINUDP_PORT));
+}
+
+static inline bool tunfix_df_selected(const struct tunfix_cfg *cfg,
+				      const struct sk_buff *skb,
+				      unsigned int nhoff,
+				      const struct iphdr *iph)
+{
+	if (test_bit(iph->protocol, cfg->protos))
+		return true;
+	return iph->protocol == IPPROTO_UDP &&
+	       tunfix_cfg_on(cfg, TUNFIX_KNOB_DF_ESP_IN_UDP) &&
+	       tunfix_df_espinudp(skb, nhoff, iph);
 }
 
 static bool tunfix_dev_is(const struct net_device *dev, const char *name)
@@ -74,28 +81,43 @@ static void tunfix_select_ident(struct net *net, struct iphdr *iph, int segs)
 }
 
 /*
+ * skb_ensure_writable() for the first @len bytes, without its call when
+ * they are in the head already and the head is ours, as it is for nearly
+ * every packet here.
+ */
+static inline int tunfix_make_writable(struct sk_buff *skb, unsigned int len)
+{
+	if (likely(len <= skb_headlen(skb) && !skb_cloned(skb)))
+		return 0;
+	return skb_ensure_writable(skb, len);
+}
+
+/*
  * Look at the IPv4 header at the network offset of @skb and, if it
  * qualifies, clear DF and write a new ID.  @all: every protocol but AH
  * (bridge) rather than the configured ones.  @only_dev: if not empty, only
  * packets going out through @out of that name.  @cleared: counter for a
- * change.
+ * change.  Inlined into each hook, so that the packet path makes no calls
+ * of its own besides the ID generator's.
  */
-static void tunfix_df_fix(struct tunfix_net *tn, const struct tunfix_cfg *cfg,
-			  struct sk_buff *skb, const struct nf_hook_state *st,
-			  bool all, const char *only_dev,
-			  enum tunfix_counter cleared)
+static __always_inline void tunfix_df_fix(struct tunfix_net *tn,
+					  const struct tunfix_cfg *cfg,
+					  struct sk_buff *skb,
+					  const struct nf_hook_state *st,
+					  bool all, const char *only_dev,
+					  enum tunfix_counter cleared)
 {
 	unsigned int nhoff = skb_network_offset(skb);
 	unsigned int len, ihl, tot_len;
 	const struct iphdr *iph;
-	struct iphdr _iph, *wiph;
-	__be16 frag_off, id;
+	struct iphdr *wiph;
+	__be32 old;
 
-	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-	if (unlikely(!iph)) {
+	if (unlikely(!pskb_may_pull(skb, nhoff + sizeof(*iph)))) {
 		tunfix_count(tn, TUNFIX_CNT_SKIP_MALFORMED);
 		return;
 	}
+	iph = (const struct iphdr *)(skb->data + nhoff);
 	if (unlikely(iph->protocol == IPPROTO_AH)) {
 		tunfix_count(tn, TUNFIX_CNT_SKIP_AH);
 		return;
@@ -137,20 +159,18 @@ static void tunfix_df_fix(struct tunfix_net *tn, const struct tunfix_cfg *cfg,
 		tunfix_count(tn, TUNFIX_CNT_SKIP_SHORT);
 		return;
 	}
-	if (skb_ensure_writable(skb, nhoff + sizeof(*iph))) {
+	if (tunfix_make_writable(skb, nhoff + sizeof(*iph))) {
 		tunfix_count(tn, TUNFIX_CNT_SKIP_UNWRITABLE);
 		return;
 	}
 
+	/* id and frag_off are one 32-bit word: one checksum update. */
 	wiph = (struct iphdr *)(skb->data + nhoff);
-	frag_off = wiph->frag_off & ~htons(IP_DF);
-	csum_replace2(&wiph->check, wiph->frag_off, frag_off);
-	wiph->frag_off = frag_off;
-	tunfix_count(tn, cleared);
-
-	id = wiph->id;
+	old = *(__be32 *)&wiph->id;
+	wiph->frag_off &= ~htons(IP_DF);
 	tunfix_select_ident(st->net, wiph, skb_shinfo(skb)->gso_segs ?: 1);
-	csum_replace2(&wiph->check, id, wiph->id);
+	csum_replace4(&wiph->check, old, *(__be32 *)&wiph->id);
+	tunfix_count(tn, cleared);
 	tunfix_count(tn, TUNFIX_CNT_ID_REWRITTEN);
 
 	/*
