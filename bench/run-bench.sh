@@ -141,37 +141,4 @@ for rep in $(seq "$REPS"); do
 	echo "round $rep of $REPS done"
 done
 
-python3 - "$OUT" "$TUNFIX_RESULTS/bench.txt" <<'PY'
-import statistics, sys
-names = {0: "no hook", 1: "tunfix loaded, off", 2: "tunfix on, no match",
-         3: "tunfix clearing DF", 4: "nftables rule", 5: "NFQUEUE program"}
-rows = [list(map(int, l.split())) for l in open(sys.argv[1])]
-out = []
-med = {}
-for size in (64, 1400):
-    for v in range(6):
-        r = [x for x in rows if x[0] == v and x[1] == size and x[2] > 0]
-        if not r:
-            continue
-        pps = statistics.median(x[2] / (x[4] / 1e9) for x in r)
-        cpu = statistics.median(x[5] / x[2] for x in r)
-        lost = sum(x[2] - min(x[2], x[3]) for x in r)
-        sent = sum(x[2] for x in r)
-        kept = sum(x[6] for x in r)
-        med[v, size] = cpu
-        out.append((size, v, pps, cpu, lost, sent, kept))
-lines = ["%5s  %-22s %10s %12s %12s %14s %8s" % ("size", "variant", "pkt/s", "CPU ns/pkt",
-                                                 "added ns", "lost/sent", "DF kept")]
-for size, v, pps, cpu, lost, sent, kept in out:
-    lines.append("%5d  %-22s %10.0f %12.0f %12.0f %8d/%d %8d" % (
-        size, names[v], pps, cpu, cpu - med[0, size], lost, sent, kept))
-for size in (64, 1400):
-    add = {v: med.get((v, size), float("nan")) - med.get((0, size), 0) for v in range(6)}
-    def ratio(a, b):
-        return "%.2f" % (a / b) if b > 0 and a == a else "n/a (nothing measurable)"
-    lines.append("%d bytes: tunfix/nft added cost %s, tunfix/NFQUEUE %s" %
-                 (size, ratio(add[3], add[4]), ratio(add[3], add[5])))
-text = "\n".join(lines)
-print(text)
-open(sys.argv[2], "w").write(text + "\n")
-PY
+# the tables: bench/report.py, on the host after the boot

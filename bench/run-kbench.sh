@@ -106,33 +106,5 @@ if [ -n "${KBENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
 	done
 fi
 
-python3 - "$OUT" "$TUNFIX_RESULTS/kbench.txt" "$PASSES" <<'PY'
-import statistics, sys
-names = {0: "no hook", 1: "tunfix loaded, off", 2: "tunfix on, no match",
-         3: "tunfix clearing DF", 4: "nftables rule", 5: "nft counter-only rule"}
-rows = [l.split() for l in open(sys.argv[1])]
-ident = statistics.median(int(x[1]) / 1000 for x in rows if x[0] == "id")
-rows = [x for x in rows if x[0] != "id"]
-ns = {}
-for v in range(6):
-    r = [int(x[1]) / 1000 for x in rows if int(x[0]) == v]
-    if r:
-        ns[v] = (statistics.median(r), min(r), max(r))
-lines = ["hook microbenchmark: %s passes per measurement, medians of %d" %
-         (sys.argv[3], len(rows) // 6 if rows else 0),
-         "%-24s %12s %12s %18s" % ("variant", "ns/pass", "added ns", "spread (min-max)")]
-for v, (med, lo, hi) in sorted(ns.items()):
-    lines.append("%-24s %12.1f %12.1f %11.1f-%.1f" % (names[v], med, med - ns[0][0], lo, hi))
-def add(v):
-    return ns[v][0] - ns[0][0] if v in ns and 0 in ns else float("nan")
-def ratio(a, b):
-    return "%.3f" % (a / b) if b > 0 else "n/a"
-lines.append("%-24s %12.1f  (__ip_select_ident() alone, part of the line above)" %
-             ("kernel ID generator", ident))
-lines.append("tunfix/nft added cost %s; tunfix no-match/nft counter-only %s" %
-             (ratio(add(3), add(4)), ratio(add(2), add(5))))
-text = "\n".join(lines)
-print(text)
-open(sys.argv[2], "w").write(text + "\n")
-PY
+# the tables: bench/report.py, on the host after the boot
 exit $rc

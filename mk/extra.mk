@@ -39,7 +39,8 @@ debug-check: all
 bench: all
 	$(MAKE) -C bench
 	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/bench \
-		tests/qemu/run.sh --cmd 'bash bench/run-bench.sh; a=$$?; bash bench/run-kbench.sh && exit $$a'
-	@echo "results: $(BUILD)/bench/cmd/bench.txt $(BUILD)/bench/cmd/kbench.txt"
+		tests/qemu/run.sh --cmd 'bash bench/run-bench.sh; a=$$?; bash bench/run-kbench.sh && exit $$a'; \
+		rc=$$?; python3 bench/report.py $(BUILD)/bench/cmd && exit $$rc
+	@echo "results: $(BUILD)/bench/cmd/{bench,kbench,goals}.txt"
 
 .PHONY: bench

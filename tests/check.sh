@@ -5,7 +5,7 @@
 #   1. build of the module (warnings are errors) and of tunfixctl
 #   2. checkpatch --strict on every kernel source
 #   3. sparse (make C=2), and the in-tree build through Kconfig
-#   4. tunfixctl unit tests on the host
+#   4. tunfixctl unit tests and the benchmark report's test, on the host
 #   5. DKMS build and install for the guest kernel (then removed again)
 #   6. the guest suite: every tests/netns scenario in one qemu boot
 # Prints a line per step, then "N passed, N failed, N skipped" over all
@@ -67,6 +67,7 @@ step intree make intree-check
 if [ -f tools/Makefile ] && grep -q '^check:' tools/Makefile; then
 	suite unit make -s -C tools check
 fi
+suite bench-report python3 tests/bench-report-test.py
 # the DKMS-built module goes into the guest for 50-dkms-modprobe
 if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then
 	export TUNFIX_GUEST_MODDIR=$PWD/$BUILD/dkms-moddir
