@@ -24,15 +24,7 @@ OUT=$TUNFIX_RESULTS/bench-raw.txt
 trap 'pkill -f bench/nfq-df; tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns S R
-ip netns exec "$S" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip link add eth0 netns "$S" type veth peer name eth0 netns "$R"
-ip -n "$S" addr add 198.51.100.1/24 dev eth0
-ip -n "$R" addr add 198.51.100.2/24 dev eth0
-ip -n "$S" link set eth0 up
-ip -n "$R" link set eth0 up
-ip -n "$S" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
-ip -n "$S" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
-ip -n "$S" link set gre1 up
+gre_pair "$S" "$R" eth0
 ip netns exec "$S" ping -q -c 1 -W 2 198.51.100.2 >/dev/null
 
 softirq_ns()

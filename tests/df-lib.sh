@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Helpers shared by the DF/ID scenarios (tests/netns/2*.sh).  Sourced after
-# tests/lib.sh.
+# Helpers shared by the DF/ID scenarios (tests/netns/2*.sh), by 13 and 40
+# for their gre pair, and by the benchmark.  Sourced after tests/lib.sh.
 
 RECIPE_BRIDGED="$TUNFIX_ROOT/Documentation/recipes/bridged-gretap.sh"
 ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
@@ -45,6 +45,25 @@ capture_stop()
 	kill "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null
 	CAPTURE_PID=
+}
+
+# gre_pair A B DEV - veth DEV from A (198.51.100.1/24) to B (198.51.100.2/24)
+# and gre1 in A, a gre tunnel to B (192.0.2.1 -> 192.0.2.2); no IPv6 in A,
+# so no router solicitations go over the tunnel
+gre_pair()
+{
+	local a=$1 b=$2 dev=$3
+
+	ip netns exec "$a" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip link add "$dev" netns "$a" type veth peer name "$dev" netns "$b"
+	ip -n "$a" addr add 198.51.100.1/24 dev "$dev"
+	ip -n "$b" addr add 198.51.100.2/24 dev "$dev"
+	ip -n "$a" link set "$dev" up
+	ip -n "$b" link set "$dev" up
+	ip -n "$a" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
+	ip -n "$a" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
+	ip -n "$a" link set gre1 up
 }
 
 # tcp_bulk SRC_NS DST_NS DST_IP MBYTES - send random data over TCP and

@@ -10,6 +10,7 @@
 # timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 
@@ -23,17 +24,7 @@ check_result $? "/proc/net/tunfix lists the uapi counters in order"
 [ -z "$(ip netns exec "$N1" awk '$2 != 0' /proc/net/tunfix)" ]
 check_result $? "all counters are 0 in a fresh netns"
 
-# no IPv6 chatter (router solicitations) over the tunnel
-ip netns exec "$N1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
-ip link add eth0 netns "$N1" type veth peer name eth0 netns "$N2"
-ip -n "$N1" addr add 198.51.100.1/24 dev eth0
-ip -n "$N2" addr add 198.51.100.2/24 dev eth0
-ip -n "$N1" link set eth0 up
-ip -n "$N2" link set eth0 up
-ip -n "$N1" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
-ip -n "$N1" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
-ip -n "$N1" link set gre1 up
+gre_pair "$N1" "$N2" eth0
 ip netns exec "$N1" sysctl -q -w net.tunfix.df_egress=1
 ip netns exec "$N1" ping -q -c 3 -i 0.2 -M do -s 1000 192.0.2.2 >/dev/null
 c=$(ip netns exec "$N1" awk '$1 == "df_cleared_egress" { print $2 }' /proc/net/tunfix)

@@ -15,6 +15,7 @@
 # timeout: 300
 
 source "$TUNFIX_ROOT/tests/lib.sh"
+source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 [ -x "$TUNFIXCTL" ] || { echo "SKIP: $TUNFIXCTL not built"; exit $ksft_skip; }
@@ -70,17 +71,8 @@ if unshare -Urn true 2>/dev/null; then
 	check_result $? "user namespace: get works, set refused with exit 5"
 fi
 
-# counters through traffic on a gre device (no IPv6 chatter over it)
-ip netns exec "$N1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
-ip link add u0 netns "$N1" type veth peer name u0 netns "$N2"
-ip -n "$N1" addr add 198.51.100.1/24 dev u0
-ip -n "$N2" addr add 198.51.100.2/24 dev u0
-ip -n "$N1" link set u0 up
-ip -n "$N2" link set u0 up
-ip -n "$N1" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
-ip -n "$N1" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
-ip -n "$N1" link set gre1 up
+# counters through traffic on a gre device
+gre_pair "$N1" "$N2" u0
 ip netns exec "$N1" ping -q -c 3 -i 0.2 -M do -s 500 192.0.2.2 >/dev/null
 $T -n "$N1" stats --json >"$TUNFIX_RESULTS/stats.json"
 python3 -c "
