@@ -54,8 +54,9 @@ def e2e_table(res):
         add = {v: res[v, size][1] - res[0, size][1]
                for v in E2E if (v, size) in res and (0, size) in res}
         if 3 in add:
-            lines.append("%d bytes: tunfix/nft added cost %.2f, tunfix/NFQUEUE %.2f" % (
-                size, ratio(add[3], add.get(4, 0)), ratio(add[3], add.get(5, 0))))
+            lines.append("%d bytes: tunfix/nft added cost %.2f, tunfix/NFQUEUE %.2f "
+                         "(end to end, where tunfix is within the noise)" % (
+                             size, ratio(add[3], add.get(4, 0)), ratio(add[3], add.get(5, 0))))
     return lines
 
 
