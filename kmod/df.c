@@ -81,18 +81,6 @@ static void tunfix_select_ident(struct net *net, struct iphdr *iph, int segs)
 }
 
 /*
- * skb_ensure_writable() for the first @len bytes, without its call when
- * they are in the head already and the head is ours, as it is for nearly
- * every packet here.
- */
-static inline int tunfix_make_writable(struct sk_buff *skb, unsigned int len)
-{
-	if (likely(len <= skb_headlen(skb) && !skb_cloned(skb)))
-		return 0;
-	return skb_ensure_writable(skb, len);
-}
-
-/*
  * Look at the IPv4 header at the network offset of @skb and, if it
  * qualifies, clear DF and write a new ID.  @all: every protocol but AH
  * (bridge) rather than the configured ones.  @only_dev: if not empty, only
@@ -159,7 +147,8 @@ static __always_inline void tunfix_df_fix(struct tunfix_net *tn,
 		tunfix_count(tn, TUNFIX_CNT_SKIP_SHORT);
 		return;
 	}
-	if (tunfix_make_writable(skb, nhoff + sizeof(*iph))) {
+	/* The header is in the head already: pulled above. */
+	if (skb_try_make_writable(skb, nhoff + sizeof(*iph))) {
 		tunfix_count(tn, TUNFIX_CNT_SKIP_UNWRITABLE);
 		return;
 	}
