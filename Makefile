@@ -7,27 +7,32 @@
 #                   installed) and tunfixctl
 #   make check      static checks, tool unit tests, and the guest test suite
 #
-# KERNELRELEASE selects the kernel to build for; by default the one that
-# Debian's linux-headers-amd64 points at, else the running kernel.
+# KERNELRELEASE selects the kernel to build for; tests/kver.sh decides the
+# default (the one Debian's linux-headers-amd64 points at).
 
-KERNELRELEASE ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
-		   sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
-ifeq ($(KERNELRELEASE),)
-KERNELRELEASE := $(shell uname -r)
-endif
+KERNELRELEASE ?= $(shell tests/kver.sh)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 export KERNELRELEASE KDIR
 
 BUILD := tests/.build
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
-KSRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
+# Debian's kernel source of the same series: checkpatch and the in-tree build
+KSRC_SERIES := $(shell tests/kver.sh --series)
+KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 
-DEPS := build-essential linux-headers-amd64 linux-source-6.1 sparse \
+# Everything the build and the tests use.  qemu comes from the release's
+# own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
+# (multi-threaded TCG and live-patched static keys), so bookworm-backports.
+DEPS := build-essential linux-headers-amd64 sparse groff-base \
 	libmnl-dev libnetfilter-queue-dev dkms kmod cpio busybox-static \
-	qemu-system-x86 iproute2 iputils-ping nftables iptables tcpdump \
-	python3 python3-scapy socat netcat-openbsd dnsmasq-base \
+	xz-utils zstd debootstrap iproute2 iputils-ping nftables iptables \
+	tcpdump python3 python3-scapy socat netcat-openbsd dnsmasq-base \
 	isc-dhcp-server isc-dhcp-client procps psmisc valgrind bc flex \
 	bison libelf-dev libssl-dev linux-perf
+CODENAME := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
+QEMU_SUITE := $(if $(filter bookworm,$(CODENAME)),-t bookworm-backports)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends
 
 all: module tools
 
@@ -35,19 +40,21 @@ module:
 	$(MAKE) -C kmod
 
 tools:
-	@if [ -f tools/Makefile ]; then $(MAKE) -C tools; fi
+	$(MAKE) -C tools
 
 deps:
+	tests/apt-suites.sh
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends $(DEPS)
+	$(APT_INSTALL) $(DEPS)
+	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86
+	$(APT_INSTALL) linux-source-$$(tests/kver.sh --series)
 
 $(CHECKPATCH):
 	mkdir -p $(BUILD)/checkpatch
 	tar -xJf $(KSRC_TARBALL) -C $(BUILD)/checkpatch --strip-components=1 \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch
+		linux-source-$(KSRC_SERIES)/scripts/checkpatch.pl \
+		linux-source-$(KSRC_SERIES)/scripts/spelling.txt \
+		linux-source-$(KSRC_SERIES)/scripts/const_structs.checkpatch
 
 KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h uapi/linux/*.h bench/kbench/*.c))
 
@@ -80,5 +87,5 @@ clean:
 
 .PHONY: all module tools deps checkpatch sparse static unit guest check clean
 
-# Packaging, demo and benchmark targets live in their own files.
--include mk/*.mk
+# Packaging, demo and benchmark targets, other kernels: their own files.
+include mk/packaging.mk mk/extra.mk mk/kernels.mk

@@ -27,7 +27,8 @@ rt-check cloud-check: all
 	tests/flavour.sh $(@:-check=)
 
 # The suite on a debug kernel (KASAN, kmemleak, lockdep, ...), built from
-# Debian's linux-source-6.1 on first use and cached.
+# Debian's linux-source-X.Y (the series of the default kernel) on first
+# use and cached.
 debug-check: all
 	tests/debug-kernel.sh
 

@@ -45,8 +45,8 @@ dkms-remove:
 	-dkms remove -m tunfix -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-# Build kmod/ inside Debian's linux-source-6.1 tree through the Kconfig
-# entry (slow: prepares the tree; not part of `make check`).
+# Build kmod/ inside Debian's linux-source-X.Y tree through the Kconfig
+# entry (slow: prepares the tree; a step of `make check`).
 intree-check:
 	rm -rf $(INTREE) && mkdir -p $(INTREE)
 	tar -xJf $(KSRC_TARBALL) -C $(INTREE) --strip-components=1
@@ -67,4 +67,7 @@ intree-check:
 	test -f $(INTREE)/net/tunfix/tunfix.ko
 	@echo "intree-check: net/tunfix/tunfix.ko built with CONFIG_TUNFIX=m"
 
-.PHONY: install uninstall dkms-src dkms-install dkms-remove intree-check
+print-version:
+	@echo $(VERSION)
+
+.PHONY: print-version install uninstall dkms-src dkms-install dkms-remove intree-check

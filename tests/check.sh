@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole test suite, as run by `make check` and CI:
-#   1. build of the module (warnings are errors) and of tunfixctl
+#   1. build of the module (WERROR=1: warnings are errors) and of tunfixctl
 #   2. checkpatch --strict on every kernel source
 #   3. sparse (make C=2), and the in-tree build through Kconfig
 #   4. tunfixctl unit tests and the benchmark report's test, on the host
@@ -60,13 +60,12 @@ suite()
 	fi
 }
 
-step build make all
+step build make all WERROR=1
 step checkpatch make checkpatch
 step sparse make sparse
 step intree make intree-check
-if [ -f tools/Makefile ] && grep -q '^check:' tools/Makefile; then
-	suite unit make -s -C tools check
-fi
+step dkms-conf tests/dkms-conf-check.sh
+suite unit make -s -C tools check
 suite bench-report python3 tests/bench-report-test.py
 # the DKMS-built module goes into the guest for 50-dkms-modprobe
 if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The suite on a debug kernel: Debian's linux-source-6.1 built with KASAN,
+# The suite on a debug kernel: Debian's linux-source-X.Y (the series of
+# tests/kver.sh) built with KASAN,
 # kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS
 # (tests/debug-kernel/debug.config) over x86_64 defconfig, kvm_guest.config
 # and what the suite needs (tests/config), all built in.  The kernel is
@@ -17,9 +18,10 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
 WORK=$CACHE/debug-kernel
-SRC=$WORK/linux-source-6.1
+SERIES=$("$ROOT/tests/kver.sh" --series)
+SRC=$WORK/linux-source-$SERIES
 OUT=$WORK/build
-TARBALL=/usr/src/linux-source-6.1.tar.xz
+TARBALL=/usr/src/linux-source-$SERIES.tar.xz
 CONFIGS="$ROOT/tests/config $ROOT/tests/debug-kernel/debug.config"
 BUILD_ONLY=
 if [ "${1:-}" = --build-only ]; then
@@ -28,8 +30,8 @@ if [ "${1:-}" = --build-only ]; then
 fi
 
 [ -e "$TARBALL" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	--no-install-recommends linux-source-6.1 >/dev/null
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	--no-install-recommends "linux-source-$SERIES" >/dev/null
+srcver=$(dpkg-query -W -f='${Version}' "linux-source-$SERIES")
 stamp=$(cat <(echo "$srcver") $CONFIGS | sha256sum | cut -c1-16)
 mkdir -p "$WORK"
 

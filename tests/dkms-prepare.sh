@@ -1,24 +1,45 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/dkms-prepare.sh OUTDIR - build and install tunfix with DKMS for the
-# guest kernel (make dkms-install), keep the module DKMS installed in
+# tests/dkms-prepare.sh OUTDIR [KVER [ROOT]] - build and install tunfix with
+# DKMS for kernel KVER (default: tests/kver.sh), on this host or chrooted in
+# the build root ROOT (tests/kernels.sh), keep the module DKMS installed in
 # OUTDIR (the guest suite installs it as /lib/modules/VER/updates, see
-# TUNFIX_GUEST_MODDIR), then remove it from DKMS again (make dkms-remove).
+# TUNFIX_GUEST_MODDIR), then remove it from DKMS again and check that no
+# tunfix module is left.
 
-set -e
+set -eu
 cd "$(dirname "$0")/.."
 out=$1
-ver=$(make -s -f - <<<'include Makefile
-print-kver: ; @echo $(KERNELRELEASE)' print-kver)
+ver=${2:-$(tests/kver.sh)}
+root=${3:-}
+version=$(make -s print-version)
+
+# shellcheck source=tests/chroot-lib.sh
+. tests/chroot-lib.sh
+
+# run CMD... - on the host, or in ROOT
+run()
+{
+	if [ -z "$root" ]; then
+		"$@"
+	else
+		in_root "$root" "$@"
+	fi
+}
+
 rm -rf "$out"
 mkdir -p "$out"
-make -s dkms-remove >/dev/null 2>&1 || true
-make dkms-install
-ko=$(find "/lib/modules/$ver/updates" -name 'tunfix.ko*' | head -n 1)
+run dkms remove -m tunfix -v "$version" --all >/dev/null 2>&1 || true
+make -s dkms-src DESTDIR="$root"
+run dkms add -m tunfix -v "$version"
+run dkms build -m tunfix -v "$version" -k "$ver"
+run dkms install -m tunfix -v "$version" -k "$ver"
+ko=$(find "$root/lib/modules/$ver/updates" -name 'tunfix.ko*' | head -n 1)
 [ -n "$ko" ] || { echo "dkms-prepare: no tunfix.ko installed for $ver"; exit 1; }
 cp "$ko" "$out/"
 modinfo -F version "$out"/tunfix.ko*
-make -s dkms-remove
-! find "/lib/modules/$ver" -name 'tunfix.ko*' | grep -q .
+run dkms remove -m tunfix -v "$version" --all
+rm -rf "$root/usr/src/tunfix-$version"
+! find "$root/lib/modules/$ver" "$root/var/lib/dkms" -name 'tunfix*' 2>/dev/null | grep -q .
 echo "dkms-prepare: $ver module in $out, DKMS cleaned up"

@@ -17,8 +17,7 @@ rt|cloud) ;;
 *) echo "flavour.sh: unknown flavour $FLAVOUR (rt or cloud)" >&2; exit 2 ;;
 esac
 
-GEN=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 |
-      sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
+GEN=$("$ROOT/tests/kver.sh")
 KVER=${GEN%-amd64}-$FLAVOUR-amd64
 DIR=$ROOT/tests/.build/flavour-$FLAVOUR
 

@@ -28,11 +28,8 @@ R=/results
 export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL TUNFIX_GUEST_MODDIR
 cd "$TUNFIX_ROOT" || exit 1
 
-if [ -n "$TUNFIX_GUEST_MODDIR" ]; then
-	mkdir -p "/lib/modules/$(uname -r)/updates"
-	cp -a "$TUNFIX_GUEST_MODDIR"/. "/lib/modules/$(uname -r)/updates/"
-fi
-depmod -a
+# /lib/modules/VER is ready: run.sh ran depmod, with the DKMS-built module
+# of TUNFIX_GUEST_MODDIR in updates/
 
 poweroff_with()
 {

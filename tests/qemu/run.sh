@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's kernel (the one matching the installed linux-headers-amd64)
+# Boot a Debian kernel (by default tests/kver.sh's: the installed headers')
 # under qemu and run every scenario in tests/netns in ONE boot, or one
 # command with --cmd.
 #
@@ -39,28 +39,55 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ -z "$KVER" ]; then
-	KVER=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-	       sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
-fi
-[ -n "$KVER" ] || { echo "run.sh: no kernel version (install linux-headers-amd64)"; exit 2; }
+[ -n "$KVER" ] || KVER=$("$ROOT/tests/kver.sh")
 
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/$KVER
 RES=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results}
 BUILD=$ROOT/tests/.build
 TMO=${TUNFIX_QEMU_TIMEOUT:-2400}
 
-# 1. the guest kernel and its modules, unpacked into the cache
-if [ ! -e "$CACHE/root/boot/vmlinuz-$KVER" ]; then
+# 1. the guest kernel and its modules, unpacked into the cache.  Debian
+#    ships them in one linux-image-VER (modules in /lib/modules, or in
+#    /usr/lib/modules since Debian 13), or, since 7.2, in a meta package
+#    over linux-binary-VER (the kernel at /usr/lib/modules/VER/vmlinuz),
+#    linux-modules-VER (compressed modules) and linux-base-VER
+#    (modules.builtin): fetch them all and lay them out the same way.
+if [ ! -e "$CACHE/vmlinuz" ]; then
 	echo "run.sh: fetching linux-image-$KVER"
 	rm -rf "$CACHE" && mkdir -p "$CACHE/dl" || exit 1
-	(cd "$CACHE/dl" && apt-get download -q -o APT::Sandbox::User=root \
-		"linux-image-$KVER") >/dev/null || exit 1
-	dpkg-deb -x "$CACHE"/dl/linux-image-*.deb "$CACHE/root" || exit 1
+	pkgs="linux-image-$KVER $(apt-cache show "linux-image-$KVER" 2>/dev/null |
+		sed -n '1,/^$/ s/^Depends: //p' | tr ',' '\n' |
+		sed -n "s/^ *\(linux-\(binary\|modules\|base\)-$KVER\)\( .*\)\?$/\1/p")"
+	# shellcheck disable=SC2086 # a list of package names
+	(cd "$CACHE/dl" && apt-get download -q -o APT::Sandbox::User=root $pkgs) >/dev/null || exit 1
+	for deb in "$CACHE"/dl/*.deb; do
+		dpkg-deb -x "$deb" "$CACHE/root" || exit 1
+	done
+	if [ -d "$CACHE/root/usr/lib/modules/$KVER" ]; then
+		mkdir -p "$CACHE/root/lib/modules"
+		mv "$CACHE/root/usr/lib/modules/$KVER" "$CACHE/root/lib/modules/"
+	fi
+	for k in "$CACHE/root/boot/vmlinuz-$KVER" "$CACHE/root/lib/modules/$KVER/vmlinuz"; do
+		[ -e "$k" ] && mv "$k" "$CACHE/vmlinuz.tmp"
+	done
 	depmod -b "$CACHE/root" "$KVER" || exit 1
+	[ -e "$CACHE/vmlinuz.tmp" ] || { echo "run.sh: no kernel image in $pkgs"; exit 1; }
+	mv "$CACHE/vmlinuz.tmp" "$CACHE/vmlinuz"
 	rm -rf "$CACHE/dl"
 fi
 KMODS=$CACHE/root/lib/modules/$KVER
+# a DKMS-built module goes into updates/ of a copy made of hard links, and
+# depmod runs here: in the guest it reads every (compressed) module under
+# emulation, two minutes on 7.2
+if [ -n "${TUNFIX_GUEST_MODDIR:-}" ]; then
+	rm -rf "$BUILD/guest-modules-$KVER"
+	mkdir -p "$BUILD/guest-modules-$KVER/lib/modules"
+	cp -al "$KMODS" "$BUILD/guest-modules-$KVER/lib/modules/" &&
+		mkdir -p "$BUILD/guest-modules-$KVER/lib/modules/$KVER/updates" &&
+		cp -a "$TUNFIX_GUEST_MODDIR"/. "$BUILD/guest-modules-$KVER/lib/modules/$KVER/updates/" &&
+		depmod -b "$BUILD/guest-modules-$KVER" "$KVER" || exit 1
+	KMODS=$BUILD/guest-modules-$KVER/lib/modules/$KVER
+fi
 
 # 2. the initramfs: busybox, the modules to reach the host's root, /init.
 #    The host's / is shared over 9p; a kernel built without 9p (Debian's
@@ -83,8 +110,14 @@ if [ ! -e "$INITRD" ] || [ "$ROOT/tests/qemu/init" -nt "$INITRD" ]; then
 		modprobe -d "$CACHE/root" -S "$KVER" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++' | while read -r ko; do
-		cp "$ko" "$tmp/mods/"
-		basename "$ko" >>"$tmp/modules.list"
+		# busybox's insmod takes no compressed module
+		m=$(basename "$ko")
+		case $m in
+		*.ko.xz) xz -dc "$ko" >"$tmp/mods/${m%.xz}" ;;
+		*.ko.zst) zstd -q -dc "$ko" >"$tmp/mods/${m%.zst}" ;;
+		*) cp "$ko" "$tmp/mods/" ;;
+		esac
+		echo "${m%.ko*}.ko" >>"$tmp/modules.list"
 	done
 	mkdir -p "$BUILD"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD"
@@ -142,7 +175,7 @@ start=$(date +%s)
 timeout -k 10 "$TMO" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
-	-kernel "$CACHE/root/boot/vmlinuz-$KVER" -initrd "$INITRD" \
+	-kernel "$CACHE/vmlinuz" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.kmods=$KMODS tunfix.fs=$FS" \
 	$SHARES \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \

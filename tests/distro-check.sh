@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/distro-check.sh [SUITE] - the README's set-up commands on a fresh
+# Debian machine: debootstrap SUITE (default trixie, Debian 13; minbase
+# plus make, as a new machine has), copy this checkout into it, and run
+# `make deps && make && make check` there.  The guest suite then boots
+# that release's own kernel with that release's qemu, inside the root.
+#
+# The debootstrap'd base is cached as a tarball in $TUNFIX_CACHE/distro;
+# every run unpacks it afresh.  Ends with the root's "N passed, N failed,
+# N skipped" line; the whole log is tests/.build/distro-SUITE.log.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SUITE=${1:-trixie}
+CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/distro
+BASE=$CACHE/$SUITE.tar
+DIR=$CACHE/$SUITE
+LOG=$ROOT/tests/.build/distro-$SUITE.log
+MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=tests/chroot-lib.sh
+. "$ROOT/tests/chroot-lib.sh"
+
+# never delete a root that still has something mounted
+clean_root()
+{
+	local m
+
+	for m in dev sys proc; do
+		umount -R -l "$DIR/$m" 2>/dev/null
+	done
+	grep -q " $DIR/" /proc/mounts && { echo "distro-check: $DIR still has mounts"; exit 1; }
+	rm -rf --one-file-system "$DIR"
+}
+
+mkdir -p "$CACHE" "$ROOT/tests/.build"
+clean_root
+if [ ! -e "$BASE" ]; then
+	echo "distro-check: debootstrap $SUITE"
+	debootstrap --variant=minbase --include=make "$SUITE" "$DIR" "$MIRROR" \
+		>"$LOG" 2>&1 || { tail -n 20 "$LOG"; exit 1; }
+	tar -C "$DIR" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE" || exit 1
+	clean_root
+fi
+mkdir -p "$DIR" && tar -C "$DIR" -xf "$BASE" || exit 1
+git -C "$ROOT" ls-files -z --cached --others --exclude-standard | (cd "$ROOT" && cpio -0pdm --quiet "$DIR/root/tunfix") || exit 1
+
+start=$(date +%s)
+in_root "$DIR" /bin/bash -c 'cd /root/tunfix && make deps && make && make check' 2>&1 |
+	tee "$LOG" | grep -E '^(PASS|FAIL|SKIP) |^[0-9]+ passed, |^make: \*\*\*'
+rc=${PIPESTATUS[0]}
+echo "distro-check: $SUITE, make deps && make && make check: exit $rc in $(($(date +%s) - start))s (log $LOG)"
+clean_root
+exit "$rc"

@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel matrix (tests/kernels.list): for each Debian kernel, build the
+# module with warnings as errors, build and install it with DKMS, and run
+# the whole guest suite on that kernel with both modules.
+#
+# usage: tests/kernels.sh [--no-guest] [SERIES...]   build, DKMS, suite
+#        tests/kernels.sh release SERIES             print the kernel release
+#        tests/kernels.sh root SUITE                 make the build root
+#
+# Kernels whose headers want a compiler Debian 12 lacks are built in a
+# debootstrap'd root of their suite, cached in $TUNFIX_CACHE/roots.  Ends
+# with a table (kernel x build, DKMS, guest passed/failed/skipped, dmesg)
+# and "N passed, N failed"; results are in tests/.build/matrix/SERIES/.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LIST=$ROOT/tests/kernels.list
+CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
+ROOTS=$CACHE/roots
+OUT=$ROOT/tests/.build/matrix
+MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
+APT_INSTALL="apt-get install -y -q --no-install-recommends"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=tests/chroot-lib.sh
+. "$ROOT/tests/chroot-lib.sh"
+
+# field SERIES N - column N of SERIES' line in kernels.list
+field()
+{
+	awk -v s="$1" -v n="$2" '!/^#/ && $1 == s { print $n }' "$LIST"
+}
+
+# release SERIES - the release of the suite's linux-headers-amd64
+release()
+{
+	local suite ver
+
+	suite=$(field "$1" 2)
+	[ -n "$suite" ] || { echo "kernels.sh: $1 is not in $LIST" >&2; return 1; }
+	ver=$(apt-cache madison linux-headers-amd64 |
+	      awk -F' *[|] *' -v s="$suite" '$3 ~ " " s "(-security|-updates)?/main " { print $2; exit }')
+	[ -n "$ver" ] || { echo "kernels.sh: apt knows no linux-headers-amd64 in $suite (make deps)" >&2; return 1; }
+	apt-cache show "linux-headers-amd64=$ver" |
+		sed -n 's/^Depends:.*linux-headers-\([0-9][^ ,]*\).*/\1/p' | head -n 1
+}
+
+# root SUITE - make the cached build root of SUITE, once
+root()
+{
+	local suite=$1 dir=$ROOTS/$1
+
+	[ -e "$dir/.tunfix-root" ] && return 0
+	echo "kernels.sh: debootstrap $suite into $dir"
+	if [ -d "$dir" ]; then
+		umount -R "$dir/dev" "$dir/sys" "$dir/proc" 2>/dev/null
+		rm -rf --one-file-system "$dir"
+	fi
+	mkdir -p "$ROOTS"
+	debootstrap --variant=minbase \
+		--include=make,gcc,libc6-dev,libelf-dev,kmod,dkms,xz-utils,zstd,openssl \
+		"$suite" "$dir" "$MIRROR" || return 1
+	"$ROOT/tests/apt-suites.sh" "$dir" &&
+		in_root "$dir" apt-get update -q || return 1
+	touch "$dir/.tunfix-root"
+}
+
+# headers SERIES REL - install the kernel's headers where it is built
+headers()
+{
+	local where
+
+	where=$(field "$1" 3)
+	if [ "$where" = host ]; then
+		[ -d "/usr/src/linux-headers-$2" ] || $APT_INSTALL "linux-headers-$2"
+	else
+		root "$where" || return 1
+		[ -d "$ROOTS/$where/usr/src/linux-headers-$2" ] ||
+			in_root "$ROOTS/$where" $APT_INSTALL "linux-headers-$2"
+	fi
+}
+
+# build SERIES REL DIR - build the module with -Werror, into DIR/tunfix.ko
+build()
+{
+	local where src
+
+	where=$(field "$1" 3)
+	if [ "$where" = host ]; then
+		src=$3/src
+	else
+		src=$ROOTS/$where/tmp/tunfix-$1
+	fi
+	rm -rf "$src" && mkdir -p "$src" || return 1
+	cp -r "$ROOT/kmod" "$ROOT/uapi" "$src/" || return 1
+	if [ "$where" = host ]; then
+		make -C "$src/kmod" KERNELRELEASE="$2" WERROR=1
+	else
+		in_root "$ROOTS/$where" make -C "/tmp/tunfix-$1/kmod" KERNELRELEASE="$2" WERROR=1
+	fi || return 1
+	cp "$src/kmod/tunfix.ko" "$3/tunfix.ko"
+	rm -rf "$src"
+}
+
+# dkms SERIES REL DIR - DKMS build and install, the result in DIR/dkms
+dkms()
+{
+	local where
+
+	where=$(field "$1" 3)
+	if [ "$where" = host ]; then
+		"$ROOT/tests/dkms-prepare.sh" "$3/dkms" "$2"
+	else
+		"$ROOT/tests/dkms-prepare.sh" "$3/dkms" "$2" "$ROOTS/$where"
+	fi
+}
+
+# guest SERIES REL DIR - the whole suite on the kernel
+guest()
+{
+	KVER=$2 TUNFIX_KO=$3/tunfix.ko TUNFIX_GUEST_MODDIR=$3/dkms \
+		TUNFIX_RESULTS_DIR=$3/results "$ROOT/tests/qemu/run.sh"
+}
+
+# step NAME LOG CMD... - run CMD into LOG, print ok or FAIL
+step()
+{
+	local name=$1 log=$2 start
+
+	shift 2
+	start=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		echo "ok ($(($(date +%s) - start))s)"
+	else
+		echo "FAIL ($(($(date +%s) - start))s, $log)"
+		return 1
+	fi
+}
+
+case ${1:-} in
+release) release "$2"; exit ;;
+root) root "$2"; exit ;;
+esac
+
+GUEST=1
+[ "${1:-}" = --no-guest ] && { GUEST=; shift; }
+SERIES=${*:-$(awk '!/^#/ && NF { print $1 }' "$LIST")}
+mkdir -p "$OUT"
+passed=0 failed=0
+table=$(printf '%-22s %-14s %-14s %-16s %s' kernel build dkms 'guest (p/f/s)' dmesg)
+for s in $SERIES; do
+	dir=$OUT/$s
+	rm -rf "$dir" && mkdir -p "$dir"
+	rel=$(release "$s") || { failed=$((failed + 1)); continue; }
+	echo "== $s: $rel"
+	b=$(step build "$dir/build.log" eval 'headers "$s" "$rel" && build "$s" "$rel" "$dir"')
+	d=skipped g=- m=-
+	case $b in ok*) d=$(step dkms "$dir/dkms.log" dkms "$s" "$rel" "$dir") ;; esac
+	for r in "$b" "$d"; do
+		case $r in ok*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+	done
+	echo "   build $b, dkms $d"
+	if [ -n "$GUEST" ] && [ -e "$dir/tunfix.ko" ]; then
+		[ -e "$dir/dkms" ] || mkdir -p "$dir/dkms"
+		guest "$s" "$rel" "$dir" >"$dir/guest.log" 2>&1
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/guest.log" | tail -n 1)
+		set -- $line
+		g="${1:-0}/${3:-?}/${5:-0}"
+		grep -q '^PASS dmesg-clean' "$dir/guest.log" && m=clean || m='NOT clean'
+		if [ -n "$line" ] && [ "$3" = 0 ]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			grep -E '^FAIL' "$dir/guest.log" | sed 's/^/   /'
+		fi
+		echo "   guest $g, dmesg $m ($dir/guest.log)"
+	fi
+	table=$(printf '%s\n%-22s %-14s %-14s %-16s %s' "$table" "$rel" "${b%% *}" "${d%% *}" "$g" "$m")
+done
+echo
+echo "$table"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
