@@ -58,8 +58,11 @@ $(CHECKPATCH):
 
 KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h uapi/linux/*.h bench/kbench/*.c))
 
+# MACRO_ARG_UNUSED: an X-macro expansion takes every column of its list
+# and uses only some (6.12's checkpatch reports it, 6.1's does not)
 checkpatch: $(CHECKPATCH)
-	$(CHECKPATCH) --strict --no-tree --terse --show-types -f $(KSOURCES)
+	$(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore MACRO_ARG_UNUSED -f $(KSOURCES)
 
 sparse:
 	@mkdir -p $(BUILD)
