@@ -15,6 +15,8 @@
  *		gretap port.  With DF set in the inner header, the tunnel
  *		driver drops a frame that does not fit before any outer
  *		packet exists (tnl_update_pmtu()), so the inner DF goes.
+ *		ip6gretap ports are left alone by default: ip6_tnl_xmit()
+ *		drops every frame larger than the path allows, DF or not.
  *
  * A packet is changed only if it is a well-formed, unfragmented IPv4
  * packet with DF set and no IP options.  AH is never changed: its ICV
@@ -194,9 +196,10 @@ unsigned int tunfix_df_transit_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* The ports clearing the inner DF helps: see df_bridge above. */
 static bool tunfix_is_tunnel_port(const struct net_device *dev)
 {
-	return netif_is_gretap(dev) || netif_is_ip6gretap(dev);
+	return netif_is_gretap(dev);
 }
 
 unsigned int tunfix_df_bridge_hook(void *priv, struct sk_buff *skb,

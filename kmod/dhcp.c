@@ -6,8 +6,12 @@
  * are routed like any other packet: into an IPsec tunnel, if one covers the
  * client.  A client that listens on the raw interface never sees them.  At
  * NF_INET_LOCAL_OUT this hook sets a mark on DHCP replies (UDP 67 to 68)
- * and routes them again, exactly as the mangle table's OUTPUT chain does,
- * so "ip rule fwmark" and mark-keyed xfrm policies decide where they go.
+ * that are about to enter IPsec and routes them again, exactly as the
+ * mangle table's OUTPUT chain does, so "ip rule fwmark" and mark-keyed xfrm
+ * policies decide where they go.  Every other reply is left as the server
+ * sent it: routing again loses the interface a server chose per packet
+ * (IP_PKTINFO), as ip_route_me_harder() looks up from the socket alone.
+ * dhcp_remark_all handles every reply instead.
  *
  * With dhcp_xfrm_bypass on, the new route is taken without an IPsec policy
  * lookup: these packets, and only these, leave in clear.
@@ -19,7 +23,9 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
+#include <net/dst.h>
 #include <net/ip.h>
+#include <net/rtnetlink.h>
 
 #include "core.h"
 
@@ -52,6 +58,24 @@ static bool tunfix_dhcp_wellformed(const struct sk_buff *skb,
 				    sizeof(_cookie), &_cookie);
 	return op && cookie && *op == TUNFIX_BOOTP_OP_REPLY &&
 	       *cookie == htonl(TUNFIX_DHCP_COOKIE);
+}
+
+/*
+ * Is the reply about to enter IPsec?  Its route is an IPsec bundle (an xfrm
+ * policy covers it: xfrm_lookup_route() in ip_route_output_flow() put the
+ * xfrm state on the dst), or it leaves through a route-based IPsec device:
+ * an xfrm interface (net/xfrm/xfrm_interface_core.c) or a vti tunnel
+ * (net/ipv4/ip_vti.c), whose xmit encrypts.
+ */
+static bool tunfix_dhcp_into_ipsec(const struct sk_buff *skb,
+				   const struct net_device *out)
+{
+	const struct rtnl_link_ops *ops = out ? out->rtnl_link_ops : NULL;
+	const struct dst_entry *dst = skb_dst(skb);
+
+	if (dst && dst_xfrm(dst))
+		return true;
+	return ops && (!strcmp(ops->kind, "xfrm") || !strcmp(ops->kind, "vti"));
 }
 
 /*
@@ -108,6 +132,11 @@ unsigned int tunfix_dhcp_hook(void *priv, struct sk_buff *skb,
 	dev = cfg->ifname[TUNFIX_KNOB_DHCP_DEV];
 	if (dev[0] && (!state->out || strncmp(state->out->name, dev, IFNAMSIZ)))
 		return NF_ACCEPT;
+	if (!tunfix_cfg_on(cfg, TUNFIX_KNOB_DHCP_REMARK_ALL) &&
+	    !tunfix_dhcp_into_ipsec(skb, state->out)) {
+		tunfix_count(tn, TUNFIX_CNT_DHCP_SKIP_NOT_IPSEC);
+		return NF_ACCEPT;
+	}
 
 	mark = (skb->mark & ~cfg->val[TUNFIX_KNOB_DHCP_MASK]) ^
 	       cfg->val[TUNFIX_KNOB_DHCP_MARK];

@@ -230,6 +230,8 @@ TUNFIX_PARAM(df_bridge_dev, DF_BRIDGE_DEV);
 MODULE_PARM_DESC(df_bridge_dev, "Default of net.tunfix.df_bridge_dev (device name)");
 TUNFIX_PARAM(dhcp_remark, DHCP_REMARK);
 MODULE_PARM_DESC(dhcp_remark, "Default of net.tunfix.dhcp_remark (0|1)");
+TUNFIX_PARAM(dhcp_remark_all, DHCP_REMARK_ALL);
+MODULE_PARM_DESC(dhcp_remark_all, "Default of net.tunfix.dhcp_remark_all (0|1)");
 TUNFIX_PARAM(dhcp_mark, DHCP_MARK);
 MODULE_PARM_DESC(dhcp_mark, "Default of net.tunfix.dhcp_mark (u32)");
 TUNFIX_PARAM(dhcp_mask, DHCP_MASK);

@@ -114,7 +114,7 @@ client_ipsec_setup()
 	EOF
 }
 
-# server_start dnsmasq|dhcpd - start the DHCP server in S, in the
+# server_start dnsmasq|dhcpd|kea - start the DHCP server in S, in the
 # foreground, serving $CLI_IP on eth0.  Sets SRV_PID and SRV_LOG.
 server_start()
 {
@@ -150,6 +150,25 @@ server_start()
 			-lf "$d/dhcpd.leases" -pf "$d/dhcpd.pid" eth0 \
 			>>"$SRV_LOG" 2>&1 &
 		ready="Sending on   Socket"
+		;;
+	kea)
+		# Kea's default: a raw (packet) socket for every reply
+		cat >"$d/kea.conf" <<-EOF
+		{ "Dhcp4": {
+			"interfaces-config": { "interfaces": [ "eth0" ],
+					       "dhcp-socket-type": "raw" },
+			"lease-database": { "type": "memfile", "persist": false },
+			"valid-lifetime": 3600,
+			"subnet4": [ { "id": 1, "subnet": "$LAN_NET",
+				       "pools": [ { "pool": "$CLI_IP - $CLI_IP" } ] } ],
+			"loggers": [ { "name": "kea-dhcp4", "severity": "DEBUG",
+				       "debuglevel": 99,
+				       "output_options": [ { "output": "$SRV_LOG" } ] } ]
+		} }
+		EOF
+		KEA_PIDFILE_DIR=$d KEA_LOCKFILE_DIR=$d ip netns exec "$S" \
+			kea-dhcp4 -c "$d/kea.conf" >>"$d/kea.out" 2>&1 &
+		ready=DHCP4_STARTED
 		;;
 	esac
 	SRV_PID=$!

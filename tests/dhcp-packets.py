@@ -8,6 +8,14 @@
         ESP packets from SERVER to CLIENT, cleartext ICMP echo requests
         and other cleartext UDP from SERVER to CLIENT.
 
+  dhcp-packets.py hooks BEFORE AFTER
+        BEFORE and AFTER are NFLOG captures of the same DHCP replies, taken
+        before tunfix's hook (output, priority raw) and after routing
+        (postrouting).  For each reply in BEFORE print one line:
+        "type=T dst=IP dev=N,M mark=X,Y bytes=same|changed|missing": its
+        DHCP message type, destination, output device index and mark
+        before and after, and whether it left byte for byte as sent.
+
   dhcp-packets.py edge --peer-netns PATH --src IP --dst IP --dev DEV
         Run in the sender's network namespace, with tunfix loaded there and
         an nft set "ip tunfix_t32 marks" that records "ip id . meta mark"
@@ -27,7 +35,7 @@ import socket
 import struct
 import sys
 
-from pktlib import csum, ipv4_packets
+from pktlib import csum, ipv4_packets, nflog_packets
 
 # ctypes, errno, json, select, subprocess and time are imported by "edge"
 # only: every module costs start-up time in the emulated guest.
@@ -94,6 +102,29 @@ def summary(server, client, paths):
                 else:
                     n["udp_other_clear"] += 1
         print(path, " ".join("%s=%d" % kv for kv in n.items()))
+    return 0
+
+
+def reply_key(ip):
+    """A DHCP reply's identity across hooks: IP ID, destination, xid."""
+    ihl = (ip[0] & 0x0F) * 4
+    return ip[4:6], ip[16:20], ip[ihl + 12:ihl + 16]
+
+
+def hooks(before_path, after_path):
+    after = {}
+    for ip, dev, mark in nflog_packets(after_path):
+        after.setdefault(reply_key(ip), (ip, dev, mark))
+    for ip, dev, mark in nflog_packets(before_path):
+        ihl = (ip[0] & 0x0F) * 4
+        a_ip, a_dev, a_mark = after.get(reply_key(ip), (None, 0, 0))
+        if a_ip is None:
+            verdict = "missing"
+        else:
+            verdict = "same" if a_ip == ip else "changed"
+        print("type=%d dst=%s dev=%d,%d mark=%#x,%#x bytes=%s" % (
+            dhcp_msg_type(ip[ihl + 8:]), socket.inet_ntoa(ip[16:20]), dev,
+            a_dev, mark, a_mark, verdict))
     return 0
 
 
@@ -270,6 +301,8 @@ class Edge:
         knob("dhcp_mark", "0x800")
         knob("dhcp_mask", "0xffffffff")
         knob("dhcp_dev", "")
+        # every reply, not only those about to enter IPsec (none is here)
+        knob("dhcp_remark_all", "1")
         knob("dhcp_remark", "1")
 
         # 1. every case, from a socket without a mark
@@ -299,6 +332,12 @@ class Edge:
                   cases["valid-dhcpack"][1], 0, 0x800)
         knob("dhcp_dev", "")
 
+        # 4. the default, only replies about to enter IPsec: this route
+        # is plain, so the reply is seen and left alone
+        knob("dhcp_remark_all", "0")
+        self.send("valid-dhcpack (dhcp_remark_all=0, plain route)",
+                  cases["valid-dhcpack"][1], 0, 0)
+
         got = self.collect()
         marks = self.marks()
         for ipid, (name, pkt, want) in sorted(self.sent.items()):
@@ -312,8 +351,9 @@ class Edge:
 
         after = counters()
         delta = {k: after[k] - before.get(k, 0) for k in after}
-        want = dict(dhcp_seen=n1["seen"] + 4,
+        want = dict(dhcp_seen=n1["seen"] + 5,
                     dhcp_skip_malformed=n1["malformed"] + 1,
+                    dhcp_skip_not_ipsec=1,
                     dhcp_remarked=n1["remark"] + 2,
                     dhcp_rerouted=n1["remark"] + 2,
                     dhcp_bypassed=0, dhcp_errors=0)
@@ -332,7 +372,8 @@ class Edge:
                ("dhcp_dev", "a-name-far-too-long-for-ifnamsiz"),
                ("dhcp_dev", "eth/0"), ("dhcp_dev", "/"), ("dhcp_dev", ".."),
                ("dhcp_dev", "a b"), ("dhcp_remark", "2"),
-               ("dhcp_remark", "on"), ("dhcp_xfrm_bypass", "-1"),
+               ("dhcp_remark", "on"), ("dhcp_remark_all", "2"),
+               ("dhcp_xfrm_bypass", "-1"),
                ("dhcp_xfrm_bypass", "yes")]
         knob("dhcp_mark", "0x1234")
         knob("dhcp_dev", "lan0")
@@ -361,6 +402,8 @@ class Edge:
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "summary":
         return summary(sys.argv[2], sys.argv[3], sys.argv[4:])
+    if len(sys.argv) == 4 and sys.argv[1] == "hooks":
+        return hooks(sys.argv[2], sys.argv[3])
     if len(sys.argv) >= 2 and sys.argv[1] == "edge":
         import argparse
         ap = argparse.ArgumentParser()

@@ -16,6 +16,7 @@
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
+#include <linux/ip6_tunnel.h>
 #include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
 #include <arpa/inet.h>
@@ -85,9 +86,22 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 
 #define DOCTOR_MAX_LINKS 4096
 
+/* What doctor needs of one link. */
+struct link {
+	char name[TUNFIX_IFNAMSIZ];
+	char kind[16];			/* IFLA_INFO_KIND, "" if none */
+	uint32_t ifindex, mtu, master;
+	/* gre, gretap, ip6gre, ip6gretap (IFLA_GRE_*) */
+	int pmtudisc, ignore_df;
+	uint32_t gre_link;		/* underlying device, 0 if none */
+	uint16_t oflags;		/* GRE_CSUM, GRE_KEY, GRE_SEQ (__be16) */
+	uint32_t ip6_flags;		/* IP6_TNL_F_* */
+	struct in6_addr remote6;
+};
+
 struct link_ctx {
 	uint32_t df_bridge, df_egress;
-	char (*names)[TUNFIX_IFNAMSIZ];	/* every link of the namespace */
+	struct link *links;		/* every link of the namespace */
 	unsigned int n;
 };
 
@@ -99,34 +113,72 @@ static bool is_kind(const char *kind, const char *const *list)
 	return false;
 }
 
-/*
- * A GRE device that copies or checks DF: gre and gretap report pmtudisc
- * and ignore_df (IFLA_GRE_PMTUDISC, IFLA_GRE_IGNORE_DF).  ip6gre and
- * ip6gretap (Linux 6.1) report neither and have no such mode: they are
- * only judged if a kernel reports the attributes.
- */
+static const char *const gre_v4[] = { "gre", "gretap", NULL };
+static const char *const gre_v6[] = { "ip6gre", "ip6gretap", NULL };
+
+static void link_gre(struct link *l, const struct nlattr *data)
+{
+	const struct nlattr *a;
+
+	/* the default of gre/gretap; ip6gre has no such mode */
+	l->pmtudisc = is_kind(l->kind, gre_v4);
+	if (!data)
+		return;
+	mnl_attr_for_each_nested(a, data) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_GRE_PMTUDISC:
+			if (mnl_attr_get_payload_len(a) >= 1)
+				l->pmtudisc = mnl_attr_get_u8(a);
+			break;
+		case IFLA_GRE_IGNORE_DF:
+			if (mnl_attr_get_payload_len(a) >= 1)
+				l->ignore_df = mnl_attr_get_u8(a);
+			break;
+		case IFLA_GRE_LINK:
+			if (mnl_attr_get_payload_len(a) >= 4)
+				l->gre_link = mnl_attr_get_u32(a);
+			break;
+		case IFLA_GRE_OFLAGS:
+			if (mnl_attr_get_payload_len(a) >= 2)
+				l->oflags = mnl_attr_get_u16(a);
+			break;
+		case IFLA_GRE_FLAGS:
+			if (mnl_attr_get_payload_len(a) >= 4)
+				l->ip6_flags = mnl_attr_get_u32(a);
+			break;
+		case IFLA_GRE_REMOTE:
+			if (mnl_attr_get_payload_len(a) >= sizeof(l->remote6))
+				memcpy(&l->remote6, mnl_attr_get_payload(a),
+				       sizeof(l->remote6));
+			break;
+		}
+	}
+}
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	static const char *const v4[] = { "gre", "gretap", NULL };
-	static const char *const v6[] = { "ip6gre", "ip6gretap", NULL };
-	static const char *const tap[] = { "gretap", "ip6gretap", NULL };
-	struct link_ctx *ctx = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct nlattr *tb[IFLA_MAX + 1] = {}, *info[IFLA_INFO_MAX + 1] = {};
-	struct nlattr *gre[IFLA_GRE_MAX + 1] = {};
+	struct link_ctx *ctx = data;
 	const struct nlattr *a;
-	const char *name, *kind;
-	char what[256], fix1[160], fix2[160];
-	int pmtudisc, ignore_df = 0;
+	struct link *l;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+	if (ctx->n >= DOCTOR_MAX_LINKS)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
 		if (mnl_attr_get_type(a) <= IFLA_MAX)
 			tb[mnl_attr_get_type(a)] = (struct nlattr *)a;
 	if (!tb[IFLA_IFNAME] ||
 	    mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
-	name = mnl_attr_get_str(tb[IFLA_IFNAME]);
-	if (ctx->n < DOCTOR_MAX_LINKS)
-		snprintf(ctx->names[ctx->n++], TUNFIX_IFNAMSIZ, "%s", name);
+	l = &ctx->links[ctx->n++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	l->ifindex = ifi->ifi_index;
+	if (tb[IFLA_MTU] && mnl_attr_get_payload_len(tb[IFLA_MTU]) >= 4)
+		l->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER] && mnl_attr_get_payload_len(tb[IFLA_MASTER]) >= 4)
+		l->master = mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (!tb[IFLA_LINKINFO])
 		return MNL_CB_OK;
 	mnl_attr_for_each_nested(a, tb[IFLA_LINKINFO])
@@ -135,40 +187,22 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	if (!info[IFLA_INFO_KIND] ||
 	    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
-	kind = mnl_attr_get_str(info[IFLA_INFO_KIND]);
-	if (!is_kind(kind, v4) && !is_kind(kind, v6))
-		return MNL_CB_OK;
-	if (info[IFLA_INFO_DATA]) {
-		mnl_attr_for_each_nested(a, info[IFLA_INFO_DATA])
-			if (mnl_attr_get_type(a) <= IFLA_GRE_MAX &&
-			    mnl_attr_get_payload_len(a) >= 1)
-				gre[mnl_attr_get_type(a)] = (struct nlattr *)a;
-	}
-	if (gre[IFLA_GRE_PMTUDISC])
-		pmtudisc = mnl_attr_get_u8(gre[IFLA_GRE_PMTUDISC]);
-	else
-		pmtudisc = is_kind(kind, v4);	/* the default of gre/gretap */
-	if (gre[IFLA_GRE_IGNORE_DF])
-		ignore_df = mnl_attr_get_u8(gre[IFLA_GRE_IGNORE_DF]);
-	if (!pmtudisc || ignore_df)
-		return MNL_CB_OK;
-
-	snprintf(fix2, sizeof(fix2), "ip link set %s type %s nopmtudisc ignore-df",
-		 name, kind);
-	if (is_kind(kind, tap) && (!ctx->df_bridge || !ctx->df_egress)) {
-		snprintf(what, sizeof(what),
-			 "%s %s is in pmtudisc mode without ignore-df: bridged full-size frames with DF are dropped, and outer packets get DF",
-			 kind, name);
-		snprintf(fix1, sizeof(fix1), "tunfixctl set df_bridge=1 df_egress=1");
-		finding(what, fix1, fix2);
-	} else if (!is_kind(kind, tap) && !ctx->df_egress) {
-		snprintf(what, sizeof(what),
-			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
-			 kind, name);
-		snprintf(fix1, sizeof(fix1), "tunfixctl set df_egress=1");
-		finding(what, fix1, fix2);
-	}
+	snprintf(l->kind, sizeof(l->kind), "%s",
+		 mnl_attr_get_str(info[IFLA_INFO_KIND]));
+	if (is_kind(l->kind, gre_v4) || is_kind(l->kind, gre_v6))
+		link_gre(l, info[IFLA_INFO_DATA]);
 	return MNL_CB_OK;
+}
+
+static const struct link *link_by_index(const struct link_ctx *ctx,
+					uint32_t ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->n; i++)
+		if (ctx->links[i].ifindex == ifindex)
+			return &ctx->links[i];
+	return NULL;
 }
 
 static bool link_exists(const struct link_ctx *ctx, const char *name)
@@ -178,9 +212,132 @@ static bool link_exists(const struct link_ctx *ctx, const char *name)
 	if (ctx->n >= DOCTOR_MAX_LINKS)
 		return true;	/* too many to tell */
 	for (i = 0; i < ctx->n; i++)
-		if (!strcmp(ctx->names[i], name))
+		if (!strcmp(ctx->links[i].name, name))
 			return true;
 	return false;
+}
+
+static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(a) == RTA_OIF &&
+		    mnl_attr_get_payload_len(a) >= 4)
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* The device the IPv6 route to dst leaves through (RTM_GETROUTE), or 0. */
+static uint32_t route_oif6(const struct in6_addr *dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = time(NULL), portid;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	uint32_t oif = 0;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return 0;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (ret > 0)
+		mnl_cb_run(buf, ret, seq, portid, route_oif_cb, &oif);
+out:
+	mnl_socket_close(nl);
+	return oif;
+}
+
+/*
+ * The largest frame an ip6gretap sends whole: its path MTU less the outer
+ * IPv6 header, the GRE header (gre_calc_hlen()), the encapsulation limit
+ * option unless ignored (RFC 2473) and the inner Ethernet header, as
+ * ip6gre_tnl_link_config_route() computes the default MTU.  0 if unknown.
+ */
+static uint32_t ip6gretap_fit(const struct link_ctx *ctx, const struct link *l)
+{
+	uint32_t lower = l->gre_link ? l->gre_link : route_oif6(&l->remote6);
+	const struct link *dev = lower ? link_by_index(ctx, lower) : NULL;
+	uint32_t over = 40 + 4 + 14;
+
+	if (!dev || !dev->mtu)
+		return 0;
+	over += 4 * !!(l->oflags & GRE_CSUM) + 4 * !!(l->oflags & GRE_KEY) +
+		4 * !!(l->oflags & GRE_SEQ);
+	if (!(l->ip6_flags & IP6_TNL_F_IGN_ENCAP_LIMIT))
+		over += 8;
+	return dev->mtu > over ? dev->mtu - over : 0;
+}
+
+/*
+ * A GRE device that copies or checks DF: gre and gretap report pmtudisc
+ * and ignore_df (IFLA_GRE_PMTUDISC, IFLA_GRE_IGNORE_DF).  A bridged gretap
+ * in pmtudisc mode drops full-size frames that are not IPv4 in
+ * tnl_update_pmtu() (net/ipv4/ip_tunnel.c): no DF to clear there.  An
+ * ip6gretap drops every frame larger than its path carries, DF or not
+ * (ip6_tnl_xmit() in net/ipv6/ip6_tunnel.c).
+ */
+static void check_link(const struct link_ctx *ctx, const struct link *l)
+{
+	static const char *const tap[] = { "gretap", "ip6gretap", NULL };
+	char what[300], fix1[160], fix2[160];
+	uint32_t fit;
+
+	if (!strcmp(l->kind, "ip6gretap") && l->master) {
+		fit = ip6gretap_fit(ctx, l);
+		if (!fit || l->mtu <= fit)
+			return;
+		snprintf(what, sizeof(what),
+			 "ip6gretap %s is bridged with MTU %u, but its path carries frames up to %u: larger frames are dropped, with or without DF, and tunfix cannot help",
+			 l->name, l->mtu, fit);
+		snprintf(fix1, sizeof(fix1),
+			 "ip link set %s mtu %u, the same MTU on the LAN's hosts, and clamp TCP MSS (nft: tcp flags syn tcp option maxseg size set rt mtu)",
+			 l->name, fit);
+		snprintf(fix2, sizeof(fix2), "carry the LAN over gretap on IPv4 (nopmtudisc ignore-df)");
+		finding(what, fix1, fix2);
+		return;
+	}
+	if (!is_kind(l->kind, gre_v4) && !is_kind(l->kind, gre_v6))
+		return;
+	if (!l->pmtudisc || l->ignore_df)
+		return;
+
+	snprintf(fix2, sizeof(fix2), "ip link set %s type %s nopmtudisc ignore-df",
+		 l->name, l->kind);
+	if (!strcmp(l->kind, "gretap") && l->master) {
+		snprintf(what, sizeof(what),
+			 "gretap %s is bridged in pmtudisc mode: full-size IPv6 (and other non-IPv4) frames are dropped by the tunnel, whatever tunfix's settings",
+			 l->name);
+		finding(what, fix2, NULL);
+	}
+	if (is_kind(l->kind, tap) && (!ctx->df_bridge || !ctx->df_egress)) {
+		snprintf(what, sizeof(what),
+			 "%s %s is in pmtudisc mode without ignore-df: bridged full-size IPv4 frames with DF are dropped, and outer packets get DF",
+			 l->kind, l->name);
+		snprintf(fix1, sizeof(fix1), "tunfixctl set df_bridge=1 df_egress=1");
+		finding(what, fix1, fix2);
+	} else if (!is_kind(l->kind, tap) && !ctx->df_egress) {
+		snprintf(what, sizeof(what),
+			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
+			 l->kind, l->name);
+		snprintf(fix1, sizeof(fix1), "tunfixctl set df_egress=1");
+		finding(what, fix1, fix2);
+	}
 }
 
 struct rule_ctx {
@@ -333,6 +490,7 @@ int doctor(void)
 	struct rule_ctx rctx = {};
 	uint32_t remark = 0, bypass = 0, mask = 0xffffffff;
 	char what[256], fix[160], protos[TUNFIX_KNOB_MAXLEN + 2];
+	unsigned int i;
 	bool loaded;
 	int e, rc = EXIT_OK;
 
@@ -344,8 +502,8 @@ int doctor(void)
 		finding("tunfix is not loaded in this network namespace",
 			"modprobe tunfix", NULL);
 	}
-	lctx.names = calloc(DOCTOR_MAX_LINKS, sizeof(*lctx.names));
-	if (!lctx.names) {
+	lctx.links = calloc(DOCTOR_MAX_LINKS, sizeof(*lctx.links));
+	if (!lctx.links) {
 		fprintf(stderr, "tunfixctl: out of memory\n");
 		return EXIT_IO;
 	}
@@ -354,6 +512,8 @@ int doctor(void)
 		rc = dump_failed("links", e);
 		goto out;
 	}
+	for (i = 0; i < lctx.n; i++)
+		check_link(&lctx, &lctx.links[i]);
 	if (!loaded)
 		goto out;
 
@@ -393,7 +553,7 @@ int doctor(void)
 		}
 	}
 out:
-	free(lctx.names);
+	free(lctx.links);
 	if (rc)
 		return rc;
 	if (!findings)

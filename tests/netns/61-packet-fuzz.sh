@@ -47,9 +47,10 @@ check_result $? "topology up"
 tunfix_load
 
 capture "$R" eth0 "$OUT/fuzz-ip-off.pcap" ip netns exec "$S" $FUZZ send-ip 203.0.113.2 "$N" 1
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.dhcp_remark=1
+# dhcp_remark_all: every fuzzed DHCP reply takes the re-route path
+ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.dhcp_remark=1 net.tunfix.dhcp_remark_all=1
 capture "$R" eth0 "$OUT/fuzz-ip-egress.pcap" ip netns exec "$S" $FUZZ send-ip 203.0.113.2 "$N" 1
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.dhcp_remark=0
+ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.dhcp_remark=0 net.tunfix.dhcp_remark_all=0
 $FUZZ compare ip "$OUT/fuzz-ip-off.pcap" "$OUT/fuzz-ip-egress.pcap" "$N" 1
 check_result $? "egress + DHCP hooks: $N fuzzed packets, only the intended change"
 

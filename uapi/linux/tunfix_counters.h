@@ -31,6 +31,8 @@ TUNFIX_COUNTER(SKIP_UNWRITABLE, skip_unwritable,
 	       "Left alone: header could not be made writable")
 TUNFIX_COUNTER(DHCP_SEEN, dhcp_seen,
 	       "Locally sent DHCP replies seen")
+TUNFIX_COUNTER(DHCP_SKIP_NOT_IPSEC, dhcp_skip_not_ipsec,
+	       "DHCP replies left alone: not about to enter IPsec")
 TUNFIX_COUNTER(DHCP_REMARKED, dhcp_remarked,
 	       "DHCP replies whose mark was changed")
 TUNFIX_COUNTER(DHCP_REROUTED, dhcp_rerouted,

@@ -24,7 +24,9 @@ TUNFIX_KNOB(DF_DEV, df_dev, TUNFIX_KT_IFNAME, 0, 0, "",
 TUNFIX_KNOB(DF_BRIDGE_DEV, df_bridge_dev, TUNFIX_KT_IFNAME, 0, 0, "",
 	    "df_bridge: only this bridge port (default: gretap ports)")
 TUNFIX_KNOB(DHCP_REMARK, dhcp_remark, TUNFIX_KT_BOOL, 0, 1, "0",
-	    "Mark and re-route locally sent DHCP replies (UDP 67 to 68)")
+	    "Mark and re-route locally sent DHCP replies (UDP 67 to 68) about to enter IPsec")
+TUNFIX_KNOB(DHCP_REMARK_ALL, dhcp_remark_all, TUNFIX_KT_BOOL, 0, 1, "0",
+	    "dhcp_remark: every DHCP reply, not only those about to enter IPsec")
 TUNFIX_KNOB(DHCP_MARK, dhcp_mark, TUNFIX_KT_HEX, 0, 0xffffffff, "0x800",
 	    "Mark value: mark = (mark & ~dhcp_mask) ^ dhcp_mark")
 TUNFIX_KNOB(DHCP_MASK, dhcp_mask, TUNFIX_KT_HEX, 0, 0xffffffff, "0xffffffff",
