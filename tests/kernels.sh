@@ -15,6 +15,8 @@
 # and "N passed, N failed"; results are in tests/.build/matrix/SERIES/.
 
 set -u
+# make exports the default kernel's KERNELRELEASE and KDIR: not ours
+unset KERNELRELEASE KDIR
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LIST=$ROOT/tests/kernels.list
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
@@ -95,12 +97,26 @@ build()
 	rm -rf "$src" && mkdir -p "$src" || return 1
 	cp -r "$ROOT/kmod" "$ROOT/uapi" "$src/" || return 1
 	if [ "$where" = host ]; then
-		make -C "$src/kmod" KERNELRELEASE="$2" WERROR=1
+		make -C "$src/kmod" KERNELRELEASE="$2" KDIR="/lib/modules/$2/build" WERROR=1
 	else
-		in_root "$ROOTS/$where" make -C "/tmp/tunfix-$1/kmod" KERNELRELEASE="$2" WERROR=1
+		in_root "$ROOTS/$where" make -C "/tmp/tunfix-$1/kmod" KERNELRELEASE="$2" \
+			KDIR="/lib/modules/$2/build" WERROR=1
 	fi || return 1
 	cp "$src/kmod/tunfix.ko" "$3/tunfix.ko"
 	rm -rf "$src"
+	vermagic "$3/tunfix.ko" "$2"
+}
+
+# vermagic KO REL - fail unless KO was built for kernel REL
+vermagic()
+{
+	local v
+
+	v=$(modinfo -F vermagic "$1")
+	case $v in
+	"$2 "*) echo "$1: vermagic $v" ;;
+	*) echo "$1: built for the wrong kernel (vermagic $v, want $2)"; return 1 ;;
+	esac
 }
 
 # dkms SERIES REL DIR - DKMS build and install, the result in DIR/dkms
@@ -113,7 +129,7 @@ dkms()
 		"$ROOT/tests/dkms-prepare.sh" "$3/dkms" "$2"
 	else
 		"$ROOT/tests/dkms-prepare.sh" "$3/dkms" "$2" "$ROOTS/$where"
-	fi
+	fi && vermagic "$(ls "$3"/dkms/tunfix.ko*)" "$2"
 }
 
 # guest SERIES REL DIR - the whole suite on the kernel
