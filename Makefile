@@ -27,7 +27,8 @@ DEPS := build-essential linux-headers-amd64 sparse groff-base \
 	libmnl-dev libnetfilter-queue-dev dkms kmod cpio busybox-static \
 	xz-utils zstd debootstrap iproute2 iputils-ping nftables iptables \
 	tcpdump python3 python3-scapy socat netcat-openbsd dnsmasq-base \
-	isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps psmisc valgrind bc flex \
+	isc-dhcp-server isc-dhcp-client kea-dhcp4-server debhelper dh-dkms \
+	lintian procps psmisc valgrind bc flex \
 	bison libelf-dev libssl-dev linux-perf
 CODENAME := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
 QEMU_SUITE := $(if $(filter bookworm,$(CODENAME)),-t bookworm-backports)

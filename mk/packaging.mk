@@ -8,25 +8,29 @@ VERSION := $(shell sed -n 's/^\#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' uapi/li
 DKMS_SRC := $(DESTDIR)/usr/src/tunfix-$(VERSION)
 INTREE := $(BUILD)/intree
 
+# The module through the kernel's own modules_install (signed and
+# compressed as the kernel's configuration says), into updates/, then
+# depmod (skipped for a DESTDIR; the kernel's own call needs a System.map,
+# which Debian's headers lack).
 install: all
-	install -D -m 0644 kmod/tunfix.ko \
-		$(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/tunfix.ko
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) DEPMOD=true modules_install
 	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/linux uapi/linux/*.h
-	install -D -m 0644 examples/modprobe.d/tunfix.conf \
-		$(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/modprobe.d/tunfix.conf
-	install -D -m 0644 examples/sysctl.d/90-tunfix.conf \
-		$(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/sysctl.d/90-tunfix.conf
-	@if [ -f tools/Makefile ]; then $(MAKE) -C tools install; fi
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/modprobe.d \
+		examples/modprobe.d/tunfix.conf
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/sysctl.d \
+		examples/sysctl.d/90-tunfix.conf
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/modules-load.d \
+		examples/modules-load.d/tunfix.conf
+	$(MAKE) -C tools install
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/tunfix.ko
+	rm -f $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/tunfix.ko*
 	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
-	rm -f $(DESTDIR)$(PREFIX)/include/linux/tunfix.h \
-		$(DESTDIR)$(PREFIX)/include/linux/tunfix_knobs.h \
-		$(DESTDIR)$(PREFIX)/include/linux/tunfix_counters.h
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/linux/,$(notdir $(wildcard uapi/linux/*.h)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/tunfix
-	@if [ -f tools/Makefile ]; then $(MAKE) -C tools uninstall; fi
+	$(MAKE) -C tools uninstall
 
 # the source tree DKMS builds from: module, uapi headers, dkms.conf
 dkms-src:
@@ -34,7 +38,7 @@ dkms-src:
 	mkdir -p $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
 	cp kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DKMS_SRC)/kmod/
 	cp uapi/linux/*.h $(DKMS_SRC)/uapi/linux/
-	cp dkms.conf $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 
 dkms-install: dkms-src
 	dkms add -m tunfix -v $(VERSION)
@@ -69,7 +73,22 @@ intree-check:
 	test -f $(INTREE)/net/tunfix/tunfix.ko
 	@echo "intree-check: net/tunfix/tunfix.ko built with CONFIG_TUNFIX=m"
 
+# Debian packages (debhelper, dh-dkms): tunfix-dkms_VERSION_all.deb and
+# tunfixctl_VERSION_ARCH.deb in $(BUILD)/deb, built from a copy of the
+# source tree with debian/changelog written from VERSION; then lintian.
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tunfix-$(VERSION)
+	tar --exclude=./.git --exclude=./$(BUILD) --exclude='*.o' --exclude='*.ko' \
+		--exclude=./tools/tunfixctl -cf - . | tar -xf - -C $(DEB_DIR)/tunfix-$(VERSION)
+	printf 'tunfix (%s) unstable; urgency=medium\n\n  * tunfix %s, built by make deb.\n\n -- %s  %s\n' \
+		$(VERSION) $(VERSION) "$$(sed -n 's/^Maintainer: //p' debian/control)" \
+		"$$(date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" \
+		>$(DEB_DIR)/tunfix-$(VERSION)/debian/changelog
+	cd $(DEB_DIR)/tunfix-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --profile debian --fail-on error,warning $(DEB_DIR)/*.changes
+
 print-version:
 	@echo $(VERSION)
 
-.PHONY: print-version install uninstall dkms-src dkms-install dkms-remove intree-check
+.PHONY: deb print-version install uninstall dkms-src dkms-install dkms-remove intree-check

@@ -6,7 +6,9 @@
 #   2. checkpatch --strict on every kernel source
 #   3. sparse (make C=2), and the in-tree build through Kconfig
 #   4. tunfixctl unit tests and the benchmark report's test, on the host
-#   5. DKMS build and install for the guest kernel (then removed again)
+#   5. DKMS build and install for the guest kernel (then removed again),
+#      make install into a staging directory, the Debian packages (make
+#      deb, with lintian)
 #   6. the guest suite: every tests/netns scenario in one qemu boot
 # Prints a line per step, then "N passed, N failed, N skipped" over all
 # steps and all tests inside them; exits non-zero if anything failed.
@@ -67,9 +69,14 @@ step intree make intree-check
 step dkms-conf tests/dkms-conf-check.sh
 suite unit make -s -C tools check
 suite bench-report python3 tests/bench-report-test.py
-# the DKMS-built module goes into the guest for 50-dkms-modprobe
+# the DKMS-built module goes into the guest for 50-dkms-modprobe, the
+# Debian packages for 51-deb-packages
 if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then
 	export TUNFIX_GUEST_MODDIR=$PWD/$BUILD/dkms-moddir
+fi
+step install tests/install-check.sh
+if step deb make deb; then
+	export TUNFIX_DEB_DIR=$PWD/$BUILD/deb
 fi
 suite guest tests/qemu/run.sh
 

@@ -25,11 +25,18 @@ hostname tunfix-guest
 R=/results
 # shellcheck source=/dev/null
 . $R/guest.env
-export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL TUNFIX_GUEST_MODDIR
+export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL TUNFIX_GUEST_MODDIR TUNFIX_DEB_DIR
 cd "$TUNFIX_ROOT" || exit 1
 
 # /lib/modules/VER is ready: run.sh ran depmod, with the DKMS-built module
-# of TUNFIX_GUEST_MODDIR in updates/
+# of TUNFIX_GUEST_MODDIR in updates/.  What a Debian system with this kernel
+# installed also has, if the host has its headers: the build link and
+# /boot/config-VER (DKMS looks for both).
+h=/usr/src/linux-headers-$(uname -r)
+if [ -d "$h" ]; then
+	ln -sfn "$h" "/lib/modules/$(uname -r)/build"
+	[ -e "/boot/config-$(uname -r)" ] || ln -s "$h/.config" "/boot/config-$(uname -r)"
+fi
 
 poweroff_with()
 {

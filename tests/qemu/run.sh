@@ -18,7 +18,8 @@
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
 #      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
-#      debug kernels).
+#      debug kernels), TUNFIX_DEB_DIR (host dir with the packages of
+#      make deb, for 51-deb-packages).
 #
 # Prints one line per test and "N passed, N failed, N skipped"; exits
 # non-zero if a test failed or left no result, the guest died or timed
@@ -144,6 +145,7 @@ TUNFIX_ROOT='$ROOT'
 TUNFIX_KO='${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}'
 TUNFIXCTL='$ROOT/tools/tunfixctl'
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
+TUNFIX_DEB_DIR='${TUNFIX_DEB_DIR:-}'
 TIMEOUT_SCALE='${TUNFIX_TIMEOUT_SCALE:-1}'
 TESTS='$TESTLIST'
 GUEST_CMD=$(printf '%q' "$CMD")
