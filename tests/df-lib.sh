@@ -127,7 +127,7 @@ bridged_topology()
 	slowwait 10 ping_df "$hA" 192.0.2.2 56 1
 }
 
-# bridged_scenario esp|plain - the seed scenario, end to end:
+# bridged_scenario esp|plain - two LANs bridged over gretap, end to end:
 # fails without tunfix, passes with it, capture checked.
 bridged_scenario()
 {

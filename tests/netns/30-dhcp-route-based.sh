@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# DHCP renewals over a route-based IPsec tunnel (seed 000's ipsec0), with a
+# DHCP renewals over a route-based IPsec tunnel (an ipsec0 xfrm interface), with a
 # real server (dnsmasq in its default mode, then ISC dhcpd) and a real
 # client (busybox udhcpc on the raw interface, renewing on SIGUSR1).  The
 # server's route to the client goes through an xfrm interface: without

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# DHCP renewals under a policy-based IPsec set-up (seed 001, no ipsec0),
+# DHCP renewals under a policy-based IPsec set-up (no ipsec0),
 # with a real server (dnsmasq in its default mode, then ISC dhcpd) and a
 # real client (busybox udhcpc on the raw interface, renewing on SIGUSR1).
 # An ESP policy whose selectors cover the client, installed with a large
