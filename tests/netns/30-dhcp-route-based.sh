@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# DHCP renewals over a route-based IPsec tunnel (an ipsec0 xfrm interface), with a
-# real server (dnsmasq in its default mode, then ISC dhcpd) and a real
-# client (busybox udhcpc on the raw interface, renewing on SIGUSR1).  The
+# DHCP renewals over a route-based IPsec tunnel (xfrm interface ipsec0),
+# with a real server (dnsmasq in its default mode, then ISC dhcpd) and a
+# real client (busybox udhcpc on the raw interface, renewing on SIGUSR1).  The
 # server's route to the client goes through an xfrm interface: without
 # tunfix the server's DHCPACK to a renewal leaves as ESP and the renewal
 # fails; with Documentation/recipes/dhcp-route-based.sh several renewals
