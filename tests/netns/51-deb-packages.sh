@@ -31,6 +31,8 @@ if [ ! -e "/lib/modules/$KVER/build" ]; then
 fi
 require_cmd apt-get dkms modinfo ping
 tunfix_unload
+# the harness's DKMS-built module (for 50) would hide the package's
+rm -f "/lib/modules/$KVER"/updates/tunfix.ko*
 
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	"$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb "$TUNFIX_DEB_DIR"/tunfixctl_*.deb
@@ -38,7 +40,8 @@ check_result $? "apt install ./tunfix-dkms_*.deb ./tunfixctl_*.deb"
 
 dkms status tunfix
 path=$(modinfo -n tunfix 2>/dev/null)
-dkms status tunfix | grep -q "$KVER.*installed" && case $path in */updates/dkms/tunfix.ko*) true ;; *) false ;; esac
+dkms status tunfix | grep -q "$KVER.*installed" && [ -e "$path" ] &&
+	case $path in "/lib/modules/$KVER/updates/"*tunfix.ko*) true ;; *) false ;; esac
 check_result $? "DKMS built and installed the module for $KVER ($path)"
 
 signer=$(modinfo -F signer tunfix 2>/dev/null)
