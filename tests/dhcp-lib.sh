@@ -183,16 +183,20 @@ server_stop()
 	SRV_PID=
 }
 
-# client_start - busybox udhcpc on C's eth0, in the foreground; events of
-# its script go to $DHCP_EVENTS.  Sets CLI_PID (udhcpc itself: ip netns
+# client_start [NS [DEV [UDHCPC_OPTION...]]] - busybox udhcpc on DEV of NS
+# (default: eth0 of C), in the foreground; events of its script go to
+# $DHCP_EVENTS (events-$SRV_NAME).  Sets CLI_PID (udhcpc itself: ip netns
 # exec execs it).  Waits for the first lease.
 client_start()
 {
+	local ns=${1:-$C} dev=${2:-eth0}
+
+	shift $(($# > 2 ? 2 : $#))
 	DHCP_EVENTS=$DHCP_DIR/events-$SRV_NAME
 	: >"$DHCP_EVENTS"
 	# -T 2: a renewal not answered within 2 s has failed
-	DHCP_EVENTS=$DHCP_EVENTS ip netns exec "$C" busybox udhcpc -f -i eth0 \
-		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 \
+	DHCP_EVENTS=$DHCP_EVENTS ip netns exec "$ns" busybox udhcpc -f -i "$dev" \
+		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 "$@" \
 		>>"$DHCP_DIR/udhcpc-$SRV_NAME.log" 2>&1 &
 	CLI_PID=$!
 	dhcp_wait_count "$DHCP_EVENTS" bound 1 20

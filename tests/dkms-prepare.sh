@@ -41,5 +41,6 @@ cp "$ko" "$out/"
 modinfo -F version "$out"/tunfix.ko*
 run dkms remove -m tunfix -v "$version" --all
 rm -rf "$root/usr/src/tunfix-$version"
-! find "$root/lib/modules/$ver" "$root/var/lib/dkms" -name 'tunfix*' 2>/dev/null | grep -q .
+left=$(find "$root/lib/modules/$ver" "$root/var/lib/dkms" -name 'tunfix*' 2>/dev/null)
+[ -z "$left" ] || { echo "dkms-prepare: dkms remove left $left"; exit 1; }
 echo "dkms-prepare: $ver module in $out, DKMS cleaned up"

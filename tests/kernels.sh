@@ -139,12 +139,12 @@ guest()
 		TUNFIX_RESULTS_DIR=$3/results "$ROOT/tests/qemu/run.sh"
 }
 
-# step NAME LOG CMD... - run CMD into LOG, print ok or FAIL
+# step LOG CMD... - run CMD into LOG, print ok or FAIL
 step()
 {
-	local name=$1 log=$2 start
+	local log=$1 start
 
-	shift 2
+	shift
 	start=$(date +%s)
 	if "$@" >"$log" 2>&1; then
 		echo "ok ($(($(date +%s) - start))s)"
@@ -170,9 +170,9 @@ for s in $SERIES; do
 	rm -rf "$dir" && mkdir -p "$dir"
 	rel=$(release "$s") || { failed=$((failed + 1)); continue; }
 	echo "== $s: $rel"
-	b=$(step build "$dir/build.log" eval 'headers "$s" "$rel" && build "$s" "$rel" "$dir"')
+	b=$(step "$dir/build.log" eval 'headers "$s" "$rel" && build "$s" "$rel" "$dir"')
 	d=skipped g=- m=-
-	case $b in ok*) d=$(step dkms "$dir/dkms.log" dkms "$s" "$rel" "$dir") ;; esac
+	case $b in ok*) d=$(step "$dir/dkms.log" dkms "$s" "$rel" "$dir") ;; esac
 	for r in "$b" "$d"; do
 		case $r in ok*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
 	done

@@ -25,18 +25,6 @@ source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 require_cmd ip busybox dnsmasq
 trap 'dhcp_cleanup; tunfix_unload; cleanup_all_ns' EXIT
 
-# client_start - udhcpc on s1c (dhcp-lib.sh's runs on C's eth0)
-client_start()
-{
-	DHCP_EVENTS=$DHCP_DIR/events-$SRV_NAME
-	: >"$DHCP_EVENTS"
-	DHCP_EVENTS=$DHCP_EVENTS ip netns exec "$L" busybox udhcpc -f -i s1c \
-		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 \
-		>>"$DHCP_DIR/udhcpc-$SRV_NAME.log" 2>&1 &
-	CLI_PID=$!
-	dhcp_wait_count "$DHCP_EVENTS" bound 1 20
-}
-
 # phase NAME - from no address on s1c: a fresh udhcpc and its first lease,
 # two forced renewals, then up to 30 s for the client to bind again.  Sets
 # BOUND (bound events) and LEASES (bound and renew events).
@@ -46,7 +34,7 @@ phase()
 
 	SRV_NAME=$1
 	ip -n "$L" addr flush dev s1c
-	if client_start; then
+	if client_start "$L" s1c; then
 		for i in 1 2; do
 			kill -USR1 "$CLI_PID"
 			dhcp_nap 4

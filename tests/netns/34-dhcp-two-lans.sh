@@ -32,17 +32,12 @@ trap 'nflog_stop; dhcp_cleanup; for p in $P_PID $D_PID; do kill $p; done 2>/dev/
 
 V_IP=198.51.100.1 D_IP=198.51.100.10 D_MAC=02:00:00:00:00:0d
 
-# client_on NS NAME - udhcpc -B on NS's eth0; sets CLI_PID and
-# DHCP_EVENTS for dhcp-lib.sh's renew; waits for the first lease
+# client_on NS NAME - udhcpc -B on NS's eth0, events in events-NAME; sets
+# CLI_PID and DHCP_EVENTS for dhcp-lib.sh's renew
 client_on()
 {
-	DHCP_EVENTS=$DHCP_DIR/events-$2
-	: >"$DHCP_EVENTS"
-	DHCP_EVENTS=$DHCP_EVENTS ip netns exec "$1" busybox udhcpc -f -B -i eth0 \
-		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 \
-		>>"$DHCP_DIR/udhcpc-$2.log" 2>&1 &
-	CLI_PID=$!
-	dhcp_wait_count "$DHCP_EVENTS" bound 1 20
+	SRV_NAME=$2
+	client_start "$1" eth0 -B
 }
 
 # nflog_start - log DHCP replies in S before tunfix and after routing
