@@ -166,8 +166,9 @@ server_start()
 				       "output_options": [ { "output": "$SRV_LOG" } ] } ]
 		} }
 		EOF
-		KEA_PIDFILE_DIR=$d KEA_LOCKFILE_DIR=$d ip netns exec "$S" \
-			kea-dhcp4 -c "$d/kea.conf" >>"$d/kea.out" 2>&1 &
+		# Kea 2.6 and later write logs only where KEA_LOG_FILE_DIR says
+		KEA_LOG_FILE_DIR=$d KEA_PIDFILE_DIR=$d KEA_LOCKFILE_DIR=$d ip netns exec "$S" \
+			kea-dhcp4 -c "$d/kea.conf" >>"$d/kea-stderr.log" 2>&1 &
 		ready=DHCP4_STARTED
 		;;
 	esac
