@@ -25,11 +25,7 @@ MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
 # never delete a root that still has something mounted
 clean_root()
 {
-	local m
-
-	for m in dev sys proc; do
-		umount -R -l "$DIR/$m" 2>/dev/null
-	done
+	root_umount "$DIR"
 	grep -q " $DIR/" /proc/mounts && { echo "distro-check: $DIR still has mounts"; exit 1; }
 	rm -rf --one-file-system "$DIR"
 }

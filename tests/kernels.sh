@@ -56,7 +56,7 @@ root()
 	[ -e "$dir/.tunfix-root" ] && return 0
 	echo "kernels.sh: debootstrap $suite into $dir"
 	if [ -d "$dir" ]; then
-		umount -R "$dir/dev" "$dir/sys" "$dir/proc" 2>/dev/null
+		root_umount "$dir"
 		rm -rf --one-file-system "$dir"
 	fi
 	mkdir -p "$ROOTS"
