@@ -19,7 +19,8 @@
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
 #      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
 #      debug kernels), TUNFIX_DEB_DIR (host dir with the packages of
-#      make deb, for 51-deb-packages).
+#      make deb, for 51-deb-packages), TUNFIX_GUEST_LOCK (lock file that
+#      keeps guests one at a time, default /run/lock/tunfix-guest).
 #
 # Prints one line per test and "N passed, N failed, N skipped"; exits
 # non-zero if a test failed or left no result, the guest died or timed
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
 	-k) KVER=$2; shift 2 ;;
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
-	-h|--help) sed -n '3,26p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,28p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -172,6 +173,10 @@ else
 		-chardev socket,id=vfs1,path=$vfs/results
 		-device vhost-user-fs-pci,chardev=vfs1,tag=results"
 fi
+# one guest at a time on this machine: two would halve each other's speed
+# and the tests' timeouts are set for one
+exec 9>"${TUNFIX_GUEST_LOCK:-/run/lock/tunfix-guest}"
+flock -n 9 || { echo "run.sh: waiting for the guest running now"; flock 9; }
 start=$(date +%s)
 # shellcheck disable=SC2086 # SHARES is a list of arguments without spaces
 timeout -k 10 "$TMO" qemu-system-x86_64 \
