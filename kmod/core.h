@@ -17,7 +17,7 @@
 
 #include "compat.h"
 
-/* One knob of <linux/tunfix_knobs.h>, as the module sees it. */
+/* One knob of TUNFIX_KNOB_LIST, as the module sees it. */
 struct tunfix_knob_desc {
 	const char *name;
 	const char *def;		/* default, as a string */
@@ -80,7 +80,11 @@ int tunfix_knob_parse(enum tunfix_knob knob, const char *str,
 		      struct tunfix_cfg *cfg);
 int tunfix_knob_format(enum tunfix_knob knob, const struct tunfix_cfg *cfg,
 		       char *buf, size_t len);
+
+/* params.c */
 struct tunfix_cfg *tunfix_cfg_new_default(void);
+
+/* sysctl.c */
 int tunfix_sysctl_register(struct tunfix_net *tn);
 void tunfix_sysctl_unregister(struct tunfix_net *tn);
 

@@ -15,11 +15,10 @@
 
 #include "core.h"
 
-static const char *const tunfix_counter_names[] = {
-#define TUNFIX_COUNTER(id, name, desc)					\
+#define TUNFIX_COUNTER_NAME(id, name, desc)				\
 	[TUNFIX_CNT_##id] = #name,
-#include <linux/tunfix_counters.h>
-#undef TUNFIX_COUNTER
+static const char *const tunfix_counter_names[] = {
+	TUNFIX_COUNTER_LIST(TUNFIX_COUNTER_NAME)
 };
 
 static int tunfix_proc_show(struct seq_file *seq, void *v)

@@ -4,7 +4,8 @@
 # The whole test suite, as run by `make check` and CI:
 #   1. build of the module (WERROR=1: warnings are errors) and of tunfixctl
 #   2. checkpatch --strict on every kernel source
-#   3. sparse (make C=2), and the in-tree build through Kconfig
+#   3. sparse (make C=2), each uapi header compiled alone, and the
+#      in-tree build through Kconfig
 #   4. tunfixctl unit tests and the benchmark report's test, on the host
 #   5. DKMS build and install for the guest kernel (then removed again),
 #      make install into a staging directory, the Debian packages (make
@@ -65,6 +66,7 @@ suite()
 step build make all WERROR=1
 step checkpatch make checkpatch
 step sparse make sparse
+step uapi make uapi-check
 step intree make intree-check
 step dkms-conf tests/dkms-conf-check.sh
 suite unit make -s -C tools check

@@ -24,7 +24,7 @@ SYSCTL = "/proc/sys/net/tunfix/"
 def knobs():
     text = open(os.path.join(ROOT, "uapi/linux/tunfix_knobs.h")).read()
     out = {}
-    for m in re.finditer(r'^TUNFIX_KNOB\([A-Z_0-9]+, ([a-z_0-9]+), '
+    for m in re.finditer(r'^\tX\([A-Z_0-9]+, ([a-z_0-9]+), '
                          r'TUNFIX_KT_([A-Z0-9]+), ([0-9a-fx]+), ([0-9a-fx]+),',
                          text, re.M):
         out[m.group(1)] = (m.group(2), int(m.group(3), 0), int(m.group(4), 0))

@@ -28,17 +28,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+#define KNOB(id, name, type, min, max, def, desc)			\
+	[TUNFIX_KNOB_##id] = { #name, type, min, max, def, desc },
 const struct knob knobs[__TUNFIX_KNOB_MAX] = {
-#define TUNFIX_KNOB(id, name_, type_, min_, max_, def_, desc_)		\
-	[TUNFIX_KNOB_##id] = { #name_, type_, min_, max_, def_, desc_ },
-#include <linux/tunfix_knobs.h>
-#undef TUNFIX_KNOB
+	TUNFIX_KNOB_LIST(KNOB)
 };
 
+#define COUNTER_NAME(id, name, desc) [TUNFIX_CNT_##id] = #name,
 const char *const counter_names[__TUNFIX_CNT_MAX] = {
-#define TUNFIX_COUNTER(id, name, desc) [TUNFIX_CNT_##id] = #name,
-#include <linux/tunfix_counters.h>
-#undef TUNFIX_COUNTER
+	TUNFIX_COUNTER_LIST(COUNTER_NAME)
 };
 
 static const char *netns_name;

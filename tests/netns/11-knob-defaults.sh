@@ -12,7 +12,7 @@ source "$TUNFIX_ROOT/tests/lib.sh"
 
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 
-KNOBS=$(sed -n 's/^TUNFIX_KNOB([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' \
+KNOBS=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' \
 	"$TUNFIX_ROOT/uapi/linux/tunfix_knobs.h" | sort)
 
 # built-in defaults, from the same header
@@ -26,7 +26,7 @@ while read -r id name type min max def; do
 	got=$(ip netns exec "$N0" cat "/proc/sys/net/tunfix/$name")
 	case $type in TUNFIX_KT_HEX) want=$(printf '%#x' "$def") ;; *) want=$def ;; esac
 	[ "$got" = "$want" ] || { echo "$name: got '$got', want default '$want'"; ok=1; }
-done < <(sed -n 's/^TUNFIX_KNOB(\([A-Z_0-9]*\), \([a-z_0-9]*\), \([A-Z_0-9]*\), \([0-9a-fx]*\), \([0-9a-fx]*\), \("[^"]*"\),.*/\1 \2 \3 \4 \5 \6/p' \
+done < <(sed -n 's/^\tX(\([A-Z_0-9]*\), \([a-z_0-9]*\), \([A-Z_0-9]*\), \([0-9a-fx]*\), \([0-9a-fx]*\), \("[^"]*"\),.*/\1 \2 \3 \4 \5 \6/p' \
 	"$TUNFIX_ROOT/uapi/linux/tunfix_knobs.h")
 [ "$n" -eq "$(echo "$KNOBS" | wc -l)" ] || { echo "checked $n knobs"; ok=1; }
 check_result $ok "a new netns starts with the header's defaults ($n knobs)"

@@ -12,8 +12,8 @@ mkdir -p "$OUT"
 pass=0 fail=0
 HAVE_VALGRIND=$(command -v valgrind)
 
-KNOBS=$(sed -n 's/^TUNFIX_KNOB([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_knobs.h)
-COUNTERS=$(sed -n 's/^TUNFIX_COUNTER([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_counters.h)
+KNOBS=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_knobs.h)
+COUNTERS=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_counters.h)
 
 # fake_tree: a module "loaded" with its defaults and some counters
 fake_tree()
@@ -21,7 +21,7 @@ fake_tree()
 	rm -rf "$OUT/tree"
 	mkdir -p "$OUT/tree/proc/sys/net/tunfix" "$OUT/tree/proc/net" \
 		"$OUT/tree/sys/module/tunfix" "$OUT/tree/netns"
-	sed -n 's/^TUNFIX_KNOB([A-Z_0-9]*, \([a-z_0-9]*\), [A-Z_0-9]*, [^,]*, [^,]*, "\([^"]*\)",.*/\1 \2/p' \
+	sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\), [A-Z_0-9]*, [^,]*, [^,]*, "\([^"]*\)",.*/\1 \2/p' \
 		../uapi/linux/tunfix_knobs.h | while read -r k v; do
 		echo "$v" >"$OUT/tree/proc/sys/net/tunfix/$k"
 	done

@@ -13,8 +13,8 @@
  * Module parameters of the same names (/sys/module/tunfix/parameters/<knob>)
  * give the values every new network namespace starts with.
  *
- * The knobs are listed in <linux/tunfix_knobs.h>, the counters in
- * <linux/tunfix_counters.h>.
+ * The knobs are listed in <linux/tunfix_knobs.h> (TUNFIX_KNOB_LIST), the
+ * counters in <linux/tunfix_counters.h> (TUNFIX_COUNTER_LIST).
  *
  * Knob types:
  *   TUNFIX_KT_BOOL	"0" or "1"
@@ -44,6 +44,9 @@
 #define TUNFIX_DHCP_SERVER_PORT	67
 #define TUNFIX_DHCP_CLIENT_PORT	68
 
+#include <linux/tunfix_knobs.h>
+#include <linux/tunfix_counters.h>
+
 enum tunfix_knob_type {
 	TUNFIX_KT_BOOL,
 	TUNFIX_KT_U32,
@@ -52,18 +55,20 @@ enum tunfix_knob_type {
 	TUNFIX_KT_IFNAME,
 };
 
+#define __TUNFIX_KNOB_ID(id, name, type, min, max, def, desc) TUNFIX_KNOB_##id,
 enum tunfix_knob {
-#define TUNFIX_KNOB(id, name, type, min, max, def, desc) TUNFIX_KNOB_##id,
-#include <linux/tunfix_knobs.h>
-#undef TUNFIX_KNOB
+	TUNFIX_KNOB_LIST(__TUNFIX_KNOB_ID)
 	__TUNFIX_KNOB_MAX
 };
 
+#undef __TUNFIX_KNOB_ID
+
+#define __TUNFIX_CNT_ID(id, name, desc) TUNFIX_CNT_##id,
 enum tunfix_counter {
-#define TUNFIX_COUNTER(id, name, desc) TUNFIX_CNT_##id,
-#include <linux/tunfix_counters.h>
-#undef TUNFIX_COUNTER
+	TUNFIX_COUNTER_LIST(__TUNFIX_CNT_ID)
 	__TUNFIX_CNT_MAX
 };
+
+#undef __TUNFIX_CNT_ID
 
 #endif /* _UAPI_LINUX_TUNFIX_H */

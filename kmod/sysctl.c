@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tunfix: the per-netns sysctl table, /proc/sys/net/tunfix/<knob>, one
+ * file per knob of TUNFIX_KNOB_LIST.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysctl.h>
+
+#include "core.h"
+
+static int tunfix_sysctl_handler(TUNFIX_CTL_TABLE *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos)
+{
+	const struct tunfix_knob_desc *desc = table->extra1;
+	enum tunfix_knob knob = desc - tunfix_knobs;
+	struct tunfix_net *tn = table->data;
+	char buf[TUNFIX_KNOB_MAXLEN];
+	struct ctl_table tmp = {
+		.data = buf,
+		.maxlen = sizeof(buf),
+	};
+	struct tunfix_cfg *new;
+	size_t len = *lenp;
+	int err;
+
+	if (!write) {
+		rcu_read_lock();
+		tunfix_knob_format(knob, rcu_dereference(tn->cfg), buf,
+				   sizeof(buf));
+		rcu_read_unlock();
+		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
+	}
+
+	/* A value is written whole, at offset 0, or not at all. */
+	if (*ppos)
+		return -EINVAL;
+	if (len && ((char *)buffer)[len - 1] == '\n')
+		len--;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, buffer, len);
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EINVAL;
+
+	mutex_lock(&tn->lock);
+	new = kmemdup(rcu_dereference_protected(tn->cfg,
+						lockdep_is_held(&tn->lock)),
+		      sizeof(*new), GFP_KERNEL);
+	if (!new) {
+		err = -ENOMEM;
+	} else {
+		err = tunfix_knob_parse(knob, buf, new);
+		if (err)
+			kfree(new);
+		else
+			err = tunfix_cfg_set(tn, new);
+	}
+	mutex_unlock(&tn->lock);
+
+	if (!err)
+		*ppos += *lenp;
+	return err;
+}
+
+#define TUNFIX_SYSCTL(id, name_, type, min, max, def, desc)		\
+	{								\
+		.procname = #name_,					\
+		.maxlen = TUNFIX_KNOB_MAXLEN,				\
+		.mode = 0644,						\
+		.proc_handler = tunfix_sysctl_handler,			\
+		.extra1 = (void *)&tunfix_knobs[TUNFIX_KNOB_##id],	\
+	},
+static const struct ctl_table tunfix_sysctl_template[] = {
+	TUNFIX_KNOB_LIST(TUNFIX_SYSCTL)
+	{ }
+};
+
+int tunfix_sysctl_register(struct tunfix_net *tn)
+{
+	struct ctl_table *table;
+	int i;
+
+	table = kmemdup(tunfix_sysctl_template, sizeof(tunfix_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < __TUNFIX_KNOB_MAX; i++) {
+		table[i].data = tn;
+		/* Only the initial user namespace may change settings. */
+		if (tn->net->user_ns != &init_user_ns)
+			table[i].mode &= ~0222;
+	}
+
+	tn->sysctl_hdr = tunfix_register_net_sysctl(tn->net,
+						    TUNFIX_SYSCTL_PATH, table,
+						    __TUNFIX_KNOB_MAX);
+	if (!tn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void tunfix_sysctl_unregister(struct tunfix_net *tn)
+{
+	const struct ctl_table *table = tn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(tn->sysctl_hdr);
+	kfree(table);
+}
