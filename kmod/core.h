@@ -12,6 +12,7 @@
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <linux/tunfix.h>
 
@@ -48,14 +49,17 @@ enum tunfix_hook {
 	__TUNFIX_HOOK_MAX
 };
 
+/* Per CPU; u64_stats so that 32-bit kernels read whole values. */
 struct tunfix_stats {
-	u64 cnt[__TUNFIX_CNT_MAX];
+	u64_stats_t cnt[__TUNFIX_CNT_MAX];
+	struct u64_stats_sync syncp;
 };
 
 struct tunfix_net {
 	struct tunfix_cfg __rcu *cfg;
 	struct tunfix_stats __percpu *stats;
-	struct mutex lock;			/* cfg updates, hook changes */
+	u64 stats_base[__TUNFIX_CNT_MAX];	/* sums at the last reset */
+	struct mutex lock;			/* cfg, hooks, stats_base */
 	unsigned long hooks_on;			/* bit per enum tunfix_hook */
 	struct nf_hook_ops ops[__TUNFIX_HOOK_MAX];
 	struct ctl_table_header *sysctl_hdr;
@@ -64,9 +68,21 @@ struct tunfix_net {
 
 struct tunfix_net *tunfix_pernet(const struct net *net);
 
+/*
+ * Hooks run with preemption and interrupts enabled (LOCAL_OUT from a
+ * socket's sendmsg): pin the CPU, and on 32-bit kernels keep an interrupt
+ * from nesting inside the update (u64_stats_update_begin_irqsave() is a
+ * no-op on 64-bit ones).
+ */
 static inline void tunfix_count(struct tunfix_net *tn, enum tunfix_counter c)
 {
-	this_cpu_inc(tn->stats->cnt[c]);
+	struct tunfix_stats *s = get_cpu_ptr(tn->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->cnt[c]);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(tn->stats);
 }
 
 static inline bool tunfix_cfg_on(const struct tunfix_cfg *cfg,
@@ -92,6 +108,7 @@ void tunfix_sysctl_unregister(struct tunfix_net *tn);
 int tunfix_cfg_set(struct tunfix_net *tn, struct tunfix_cfg *new);
 
 /* stats.c */
+int tunfix_stats_init(struct tunfix_net *tn);
 int tunfix_proc_init(struct tunfix_net *tn);
 void tunfix_proc_exit(struct tunfix_net *tn);
 

@@ -38,6 +38,9 @@
 /* Smallest payload worth the name: a GRE header and more, an ESP header. */
 #define TUNFIX_DF_MIN_PAYLOAD	8
 
+/* tunfix_df_check()'s answer when DF may be cleared: not a counter. */
+#define TUNFIX_DF_OK		__TUNFIX_CNT_MAX
+
 /* ESP in UDP (RFC 3948): port 4500 at either end. */
 static bool tunfix_df_espinudp(const struct sk_buff *skb, unsigned int nhoff,
 			       const struct iphdr *iph)
@@ -52,21 +55,78 @@ static bool tunfix_df_espinudp(const struct sk_buff *skb, unsigned int nhoff,
 		      uh->dest == htons(TUNFIX_ESPINUDP_PORT));
 }
 
-static inline bool tunfix_df_selected(const struct tunfix_cfg *cfg,
-				      const struct sk_buff *skb,
-				      unsigned int nhoff,
-				      const struct iphdr *iph)
+/*
+ * The IPv4 header at the network offset, pulled into the head, or NULL
+ * (counted as malformed) if the packet is shorter than one.
+ */
+static __always_inline const struct iphdr *
+tunfix_df_iph(struct tunfix_net *tn, struct sk_buff *skb)
 {
+	if (unlikely(!pskb_may_pull(skb, skb_network_offset(skb) +
+				    sizeof(struct iphdr)))) {
+		tunfix_count(tn, TUNFIX_CNT_SKIP_MALFORMED);
+		return NULL;
+	}
+	return ip_hdr(skb);
+}
+
+/*
+ * The protocol policy of df_egress and df_transit: a protocol of
+ * df_protocols, or ESP in UDP with df_esp_in_udp.  AH never (its ICV
+ * covers the IP ID, RFC 4302 section 3.3.3.1.1.1).
+ */
+static __always_inline bool tunfix_df_selected(struct tunfix_net *tn,
+					       const struct tunfix_cfg *cfg,
+					       const struct sk_buff *skb,
+					       const struct iphdr *iph)
+{
+	if (unlikely(iph->protocol == IPPROTO_AH)) {
+		tunfix_count(tn, TUNFIX_CNT_SKIP_AH);
+		return false;
+	}
 	if (test_bit(iph->protocol, cfg->protos))
 		return true;
 	return iph->protocol == IPPROTO_UDP &&
 	       tunfix_cfg_on(cfg, TUNFIX_KNOB_DF_ESP_IN_UDP) &&
-	       tunfix_df_espinudp(skb, nhoff, iph);
+	       tunfix_df_espinudp(skb, skb_network_offset(skb), iph);
 }
 
-static bool tunfix_dev_is(const struct net_device *dev, const char *name)
+/**
+ * tunfix_df_check - may DF be cleared in this IPv4 header?
+ * @skb: the packet, its IPv4 header pulled into the head
+ * @iph: that header
+ * @verify_csum: check the header checksum too (headers the IP stack has
+ *	not checked: bridged frames)
+ * @min_len: df_min_len, in bytes of the whole IP packet
+ *
+ * Only a well-formed, unfragmented packet with DF set and no IP options
+ * qualifies (RFC 791; a fragment's ID must stay that of its siblings).
+ *
+ * Return: TUNFIX_DF_OK, or the TUNFIX_CNT_SKIP_* counter of the reason.
+ */
+static __always_inline unsigned int
+tunfix_df_check(const struct sk_buff *skb, const struct iphdr *iph,
+		bool verify_csum, u32 min_len)
 {
-	return dev && !strncmp(dev->name, name, IFNAMSIZ);
+	unsigned int len = skb->len - skb_network_offset(skb);
+	unsigned int ihl = iph->ihl * 4;
+	unsigned int tot_len = ntohs(iph->tot_len);
+
+	if (iph->version != 4 || ihl < sizeof(*iph) || ihl > len ||
+	    (!skb_is_gso(skb) &&
+	     (tot_len > len || tot_len < ihl + TUNFIX_DF_MIN_PAYLOAD)))
+		return TUNFIX_CNT_SKIP_MALFORMED;
+	if (ihl > sizeof(*iph))
+		return TUNFIX_CNT_SKIP_OPTIONS;
+	if (verify_csum && ip_fast_csum(iph, iph->ihl))
+		return TUNFIX_CNT_SKIP_MALFORMED;
+	if (iph->frag_off & htons(IP_MF | IP_OFFSET))
+		return TUNFIX_CNT_SKIP_FRAGMENT;
+	if (!(iph->frag_off & htons(IP_DF)))
+		return TUNFIX_CNT_SKIP_NO_DF;
+	if (tot_len < min_len)
+		return TUNFIX_CNT_SKIP_SHORT;
+	return TUNFIX_DF_OK;
 }
 
 /*
@@ -82,87 +142,33 @@ static void tunfix_select_ident(struct net *net, struct iphdr *iph, int segs)
 		__ip_select_ident(net, iph, segs);
 }
 
-/*
- * Look at the IPv4 header at the network offset of @skb and, if it
- * qualifies, clear DF and write a new ID.  @all: every protocol but AH
- * (bridge) rather than the configured ones.  @only_dev: if not empty, only
- * packets going out through @out of that name.  @cleared: counter for a
- * change.  Inlined into each hook, so that the packet path makes no calls
- * of its own besides the ID generator's.
+/**
+ * tunfix_df_rewrite - clear DF and write a new IP ID
+ * @net: the namespace whose ID generator to use
+ * @skb: a packet tunfix_df_check() accepted
+ *
+ * Makes only the fixed IPv4 header writable (as xt_TCPMSS.c does for the
+ * bytes it changes) and updates the header checksum incrementally.
+ *
+ * Return: 0, or -ENOMEM if the header could not be made writable.
  */
-static __always_inline void tunfix_df_fix(struct tunfix_net *tn,
-					  const struct tunfix_cfg *cfg,
-					  struct sk_buff *skb,
-					  const struct nf_hook_state *st,
-					  bool all, const char *only_dev,
-					  enum tunfix_counter cleared)
+static __always_inline int tunfix_df_rewrite(struct net *net,
+					     struct sk_buff *skb)
 {
 	unsigned int nhoff = skb_network_offset(skb);
-	unsigned int len, ihl, tot_len;
-	const struct iphdr *iph;
-	struct iphdr *wiph;
+	struct iphdr *iph;
 	__be32 old;
 
-	if (unlikely(!pskb_may_pull(skb, nhoff + sizeof(*iph)))) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_MALFORMED);
-		return;
-	}
-	iph = (const struct iphdr *)(skb->data + nhoff);
-	if (unlikely(iph->protocol == IPPROTO_AH)) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_AH);
-		return;
-	}
-	if (!all && !tunfix_df_selected(cfg, skb, nhoff, iph))
-		return;
-	if (only_dev[0] && !tunfix_dev_is(st->out, only_dev))
-		return;
-
-	tunfix_count(tn, TUNFIX_CNT_DF_SEEN);
-
-	len = skb->len - nhoff;
-	ihl = iph->ihl * 4;
-	tot_len = ntohs(iph->tot_len);
-	if (iph->version != 4 || ihl < sizeof(*iph) || ihl > len ||
-	    (!skb_is_gso(skb) &&
-	     (tot_len > len || tot_len < ihl + TUNFIX_DF_MIN_PAYLOAD))) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_MALFORMED);
-		return;
-	}
-	if (ihl > sizeof(*iph)) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_OPTIONS);
-		return;
-	}
-	/* Only the bridge path sees headers the IP stack has not checked. */
-	if (all && ip_fast_csum(iph, iph->ihl)) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_MALFORMED);
-		return;
-	}
-	if (iph->frag_off & htons(IP_MF | IP_OFFSET)) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_FRAGMENT);
-		return;
-	}
-	if (!(iph->frag_off & htons(IP_DF))) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_NO_DF);
-		return;
-	}
-	if (tot_len < cfg->val[TUNFIX_KNOB_DF_MIN_LEN]) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_SHORT);
-		return;
-	}
-	/* The header is in the head already: pulled above. */
-	if (skb_try_make_writable(skb, nhoff + sizeof(*iph))) {
-		tunfix_count(tn, TUNFIX_CNT_SKIP_UNWRITABLE);
-		return;
-	}
+	/* The header is in the head already: pulled by tunfix_df_iph(). */
+	if (skb_try_make_writable(skb, nhoff + sizeof(*iph)))
+		return -ENOMEM;
 
 	/* id and frag_off are one 32-bit word: one checksum update. */
-	wiph = (struct iphdr *)(skb->data + nhoff);
-	old = *(__be32 *)&wiph->id;
-	wiph->frag_off &= ~htons(IP_DF);
-	tunfix_select_ident(st->net, wiph, skb_shinfo(skb)->gso_segs ?: 1);
-	csum_replace4(&wiph->check, old, *(__be32 *)&wiph->id);
-	tunfix_count(tn, cleared);
-	tunfix_count(tn, TUNFIX_CNT_ID_REWRITTEN);
+	iph = ip_hdr(skb);
+	old = *(__be32 *)&iph->id;
+	iph->frag_off &= ~htons(IP_DF);
+	tunfix_select_ident(net, iph, skb_shinfo(skb)->gso_segs ?: 1);
+	csum_replace4(&iph->check, old, *(__be32 *)&iph->id);
 
 	/*
 	 * GRO marks packets whose segments all carried one ID; without DF
@@ -171,28 +177,72 @@ static __always_inline void tunfix_df_fix(struct tunfix_net *tn,
 	 */
 	if (skb_is_gso(skb))
 		skb_shinfo(skb)->gso_type &= ~SKB_GSO_TCP_FIXEDID;
+	return 0;
 }
 
+/*
+ * Check and rewrite a packet a hook's policy selected, and count what
+ * happened: @cleared names the hook.
+ */
+static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
+					    const struct tunfix_cfg *cfg,
+					    struct sk_buff *skb,
+					    const struct nf_hook_state *st,
+					    bool verify_csum,
+					    enum tunfix_counter cleared)
+{
+	unsigned int why;
+
+	tunfix_count(tn, TUNFIX_CNT_DF_SEEN);
+	why = tunfix_df_check(skb, ip_hdr(skb), verify_csum,
+			      cfg->val[TUNFIX_KNOB_DF_MIN_LEN]);
+	if (why != TUNFIX_DF_OK) {
+		tunfix_count(tn, why);
+		return;
+	}
+	if (tunfix_df_rewrite(st->net, skb)) {
+		tunfix_count(tn, TUNFIX_CNT_SKIP_UNWRITABLE);
+		return;
+	}
+	tunfix_count(tn, cleared);
+	tunfix_count(tn, TUNFIX_CNT_ID_REWRITTEN);
+}
+
+static bool tunfix_dev_is(const struct net_device *dev, const char *name)
+{
+	return dev && !strncmp(dev->name, name, IFNAMSIZ);
+}
+
+/* df_egress: the protocol policy, and df_dev if set. */
 unsigned int tunfix_df_egress_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct tunfix_net *tn = priv;
 	const struct tunfix_cfg *cfg = rcu_dereference(tn->cfg);
+	const char *dev = cfg->ifname[TUNFIX_KNOB_DF_DEV];
+	const struct iphdr *iph = tunfix_df_iph(tn, skb);
 
-	tunfix_df_fix(tn, cfg, skb, state, false,
-		      cfg->ifname[TUNFIX_KNOB_DF_DEV],
-		      TUNFIX_CNT_DF_CLEARED_EGRESS);
+	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+		return NF_ACCEPT;
+	if (dev[0] && !tunfix_dev_is(state->out, dev))
+		return NF_ACCEPT;
+	tunfix_df_apply(tn, cfg, skb, state, false,
+			TUNFIX_CNT_DF_CLEARED_EGRESS);
 	return NF_ACCEPT;
 }
 
+/* df_transit: the protocol policy; the output device is not known yet. */
 unsigned int tunfix_df_transit_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct tunfix_net *tn = priv;
+	const struct tunfix_cfg *cfg = rcu_dereference(tn->cfg);
+	const struct iphdr *iph = tunfix_df_iph(tn, skb);
 
-	/* The output device is not known before routing: no df_dev here. */
-	tunfix_df_fix(tn, rcu_dereference(tn->cfg), skb, state, false, "",
-		      TUNFIX_CNT_DF_CLEARED_TRANSIT);
+	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+		return NF_ACCEPT;
+	tunfix_df_apply(tn, cfg, skb, state, false,
+			TUNFIX_CNT_DF_CLEARED_TRANSIT);
 	return NF_ACCEPT;
 }
 
@@ -202,11 +252,16 @@ static bool tunfix_is_tunnel_port(const struct net_device *dev)
 	return netif_is_gretap(dev);
 }
 
+/*
+ * df_bridge: IPv4 frames leaving through a gretap port (or df_bridge_dev),
+ * whatever they carry but AH; their headers are checked in full.
+ */
 unsigned int tunfix_df_bridge_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct tunfix_net *tn = priv;
 	const struct tunfix_cfg *cfg;
+	const struct iphdr *iph;
 	const char *port;
 
 	if (skb->protocol != htons(ETH_P_IP) || !state->out)
@@ -218,7 +273,14 @@ unsigned int tunfix_df_bridge_hook(void *priv, struct sk_buff *skb,
 		      !tunfix_is_tunnel_port(state->out))
 		return NF_ACCEPT;
 
-	tunfix_df_fix(tn, cfg, skb, state, true, "",
-		      TUNFIX_CNT_DF_CLEARED_BRIDGE);
+	iph = tunfix_df_iph(tn, skb);
+	if (!iph)
+		return NF_ACCEPT;
+	if (unlikely(iph->protocol == IPPROTO_AH)) {
+		tunfix_count(tn, TUNFIX_CNT_SKIP_AH);
+		return NF_ACCEPT;
+	}
+	tunfix_df_apply(tn, cfg, skb, state, true,
+			TUNFIX_CNT_DF_CLEARED_BRIDGE);
 	return NF_ACCEPT;
 }

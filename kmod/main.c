@@ -142,9 +142,9 @@ static int __net_init tunfix_net_init(struct net *net)
 	for (i = 0; i < __TUNFIX_HOOK_MAX; i++)
 		tn->ops[i].priv = tn;
 
-	tn->stats = alloc_percpu(struct tunfix_stats);
-	if (!tn->stats)
-		return -ENOMEM;
+	err = tunfix_stats_init(tn);
+	if (err)
+		return err;
 
 	cfg = tunfix_cfg_new_default();
 	if (!cfg) {

@@ -21,40 +21,79 @@ static const char *const tunfix_counter_names[] = {
 	TUNFIX_COUNTER_LIST(TUNFIX_COUNTER_NAME)
 };
 
-static int tunfix_proc_show(struct seq_file *seq, void *v)
+/* The sums over all CPUs, u64_stats_fetch_begin() for whole values. */
+static void tunfix_stats_sum(struct tunfix_net *tn, u64 *sum)
 {
-	struct tunfix_net *tn = tunfix_pernet(seq_file_single_net(seq));
-	u64 sum[__TUNFIX_CNT_MAX] = {};
+	u64 v[__TUNFIX_CNT_MAX];
+	unsigned int start;
 	int cpu, i;
 
+	memset(sum, 0, sizeof(v));
 	for_each_possible_cpu(cpu) {
 		const struct tunfix_stats *s = per_cpu_ptr(tn->stats, cpu);
 
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < __TUNFIX_CNT_MAX; i++)
+				v[i] = u64_stats_read(&s->cnt[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
 		for (i = 0; i < __TUNFIX_CNT_MAX; i++)
-			sum[i] += READ_ONCE(s->cnt[i]);
+			sum[i] += v[i];
 	}
+}
+
+static int tunfix_proc_show(struct seq_file *seq, void *v)
+{
+	struct tunfix_net *tn = tunfix_pernet(seq_file_single_net(seq));
+	u64 sum[__TUNFIX_CNT_MAX];
+	int i;
+
+	tunfix_stats_sum(tn, sum);
+	mutex_lock(&tn->lock);
 	for (i = 0; i < __TUNFIX_CNT_MAX; i++)
-		seq_printf(seq, "%s %llu\n", tunfix_counter_names[i], sum[i]);
+		seq_printf(seq, "%s %llu\n", tunfix_counter_names[i],
+			   sum[i] - tn->stats_base[i]);
+	mutex_unlock(&tn->lock);
 	return 0;
 }
 
+/*
+ * A reset does not write other CPUs' counters (that would race with their
+ * updates): it remembers the sums, and reads subtract them.
+ */
 static int tunfix_proc_write(struct file *file, char *buf, size_t size)
 {
 	struct net *net = seq_file_single_net(file->private_data);
 	struct tunfix_net *tn = tunfix_pernet(net);
-	int cpu, i;
+	u64 sum[__TUNFIX_CNT_MAX];
 
 	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
 	if (strcmp(strim(buf), TUNFIX_PROC_RESET))
 		return -EINVAL;
 
-	for_each_possible_cpu(cpu) {
-		struct tunfix_stats *s = per_cpu_ptr(tn->stats, cpu);
+	tunfix_stats_sum(tn, sum);
+	mutex_lock(&tn->lock);
+	memcpy(tn->stats_base, sum, sizeof(sum));
+	mutex_unlock(&tn->lock);
+	return 0;
+}
 
-		for (i = 0; i < __TUNFIX_CNT_MAX; i++)
-			WRITE_ONCE(s->cnt[i], 0);
-	}
+/**
+ * tunfix_stats_init - allocate the per-CPU counters of a namespace
+ * @tn: the namespace
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int tunfix_stats_init(struct tunfix_net *tn)
+{
+	int cpu;
+
+	tn->stats = alloc_percpu(struct tunfix_stats);
+	if (!tn->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(tn->stats, cpu)->syncp);
 	return 0;
 }
 

@@ -12,6 +12,62 @@
 
 #include "core.h"
 
+static bool tunfix_knob_numeric(enum tunfix_knob_type type)
+{
+	return type == TUNFIX_KT_BOOL || type == TUNFIX_KT_U32 ||
+	       type == TUNFIX_KT_HEX;
+}
+
+/*
+ * A number, parsed as every other sysctl parses one: the kernel's own
+ * proc_doulongvec_minmax() on a temporary table, as nf_hooks_lwtunnel.c
+ * does (decimal, 0x hex or 0 octal; out of range or not a number: EINVAL).
+ */
+static int tunfix_sysctl_write_num(const struct tunfix_knob_desc *desc,
+				   u32 *val, void *buffer, size_t *lenp,
+				   loff_t *ppos)
+{
+	unsigned long v = *val, min = desc->min, max = desc->max;
+	struct ctl_table tmp = {
+		.data = &v,
+		.maxlen = sizeof(v),
+		.extra1 = &min,
+		.extra2 = &max,
+	};
+	int err;
+
+	err = proc_doulongvec_minmax(&tmp, 1, buffer, lenp, ppos);
+	if (!err)
+		*val = v;
+	return err;
+}
+
+/* A list or a name: written whole, at offset 0, or not at all. */
+static int tunfix_sysctl_write_str(enum tunfix_knob knob,
+				   struct tunfix_cfg *cfg, const char *buffer,
+				   size_t *lenp, loff_t *ppos)
+{
+	char buf[TUNFIX_KNOB_MAXLEN];
+	size_t len = *lenp;
+	int err;
+
+	if (*ppos)
+		return -EINVAL;
+	if (len && buffer[len - 1] == '\n')
+		len--;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, buffer, len);
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EINVAL;
+
+	err = tunfix_knob_parse(knob, buf, cfg);
+	if (!err)
+		*ppos += *lenp;
+	return err;
+}
+
 static int tunfix_sysctl_handler(TUNFIX_CTL_TABLE *table, int write,
 				 void *buffer, size_t *lenp, loff_t *ppos)
 {
@@ -24,7 +80,6 @@ static int tunfix_sysctl_handler(TUNFIX_CTL_TABLE *table, int write,
 		.maxlen = sizeof(buf),
 	};
 	struct tunfix_cfg *new;
-	size_t len = *lenp;
 	int err;
 
 	if (!write) {
@@ -35,35 +90,25 @@ static int tunfix_sysctl_handler(TUNFIX_CTL_TABLE *table, int write,
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	}
 
-	/* A value is written whole, at offset 0, or not at all. */
-	if (*ppos)
-		return -EINVAL;
-	if (len && ((char *)buffer)[len - 1] == '\n')
-		len--;
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, buffer, len);
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EINVAL;
-
 	mutex_lock(&tn->lock);
 	new = kmemdup(rcu_dereference_protected(tn->cfg,
 						lockdep_is_held(&tn->lock)),
 		      sizeof(*new), GFP_KERNEL);
 	if (!new) {
 		err = -ENOMEM;
-	} else {
-		err = tunfix_knob_parse(knob, buf, new);
-		if (err)
-			kfree(new);
-		else
-			err = tunfix_cfg_set(tn, new);
+		goto out;
 	}
+	if (tunfix_knob_numeric(desc->type))
+		err = tunfix_sysctl_write_num(desc, &new->val[knob], buffer,
+					      lenp, ppos);
+	else
+		err = tunfix_sysctl_write_str(knob, new, buffer, lenp, ppos);
+	if (err)
+		kfree(new);
+	else
+		err = tunfix_cfg_set(tn, new);
+out:
 	mutex_unlock(&tn->lock);
-
-	if (!err)
-		*ppos += *lenp;
 	return err;
 }
 
