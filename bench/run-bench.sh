@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of `make bench`: UDP datagrams with DF sent through a gre
-# tunnel, once per variant, interleaved and repeated:
-#   0 no hook              1 tunfix loaded, df_egress=0
-#   2 tunfix, GRE not in df_protocols      3 tunfix clearing DF, writing IDs
-#   4 the equivalent nftables rule         5 NFQUEUE + bench/nfq-df (bypass)
+# tunnel, once per variant, interleaved and repeated (names as in
+# bench/report.py):
+#   nohook   no hook                 off      tunfix loaded, df_egress=0
+#   nomatch  tunfix, GRE not in df_protocols
+#   tunfix   tunfix clearing DF, writing IDs
+#   nft      the equivalent nftables rule
+#   nfqueue  NFQUEUE + bench/nfq-df (bypass)
 # CPU per packet = generator + ksoftirqd + nfq-df CPU time (schedstat) /
 # packets sent; loss = sent - GRE packets counted at the receiver; "DF kept"
-# = GRE packets that arrived with DF still set (variants 3 to 5 must have
+# = GRE packets that arrived with DF still set (tunfix, nft and nfqueue must have
 # none: NFQUEUE fails open, so under overload it would pass some unchanged).
 #
 #   S eth0 ====================== eth0 R   (R counts and drops GRE)
@@ -58,13 +61,13 @@ setup()
 	}
 	NFT
 	case $1 in
-	0) tunfix_unload ;;
-	1) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
-	2|3)
+	nohook) tunfix_unload ;;
+	off) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
+	nomatch|tunfix)
 		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
 		ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 \
-			net.tunfix.df_protocols=$([ "$1" = 2 ] && echo 50 || echo 47,50) ;;
-	4)
+			net.tunfix.df_protocols=$([ "$1" = nomatch ] && echo 50 || echo 47,50) ;;
+	nft)
 		tunfix_unload
 		ip netns exec "$S" nft -f - <<-'NFT'
 		table ip v4 {
@@ -75,7 +78,7 @@ setup()
 		}
 		NFT
 		;;
-	5)
+	nfqueue)
 		tunfix_unload
 		ip netns exec "$S" nft add table ip v5
 		ip netns exec "$S" nft add chain ip v5 out '{ type filter hook output priority 0; }'
@@ -90,9 +93,9 @@ setup()
 teardown()
 {
 	case $1 in
-	1|2|3) ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_protocols=47,50 ;;
-	4) ip netns exec "$S" nft delete table ip v4 ;;
-	5) ip netns exec "$S" nft delete table ip v5
+	off|nomatch|tunfix) ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_protocols=47,50 ;;
+	nft) ip netns exec "$S" nft delete table ip v4 ;;
+	nfqueue) ip netns exec "$S" nft delete table ip v5
 	   kill "$NFQ_PID"
 	   busywait 3000 bash -c "! kill -0 $NFQ_PID 2>/dev/null" || kill -9 "$NFQ_PID"
 	   wait "$NFQ_PID" 2>/dev/null ;;
@@ -100,27 +103,27 @@ teardown()
 }
 
 # the nft variant really writes IDs: capture a few of its packets
-setup 4
+setup nft
 capture_start "$R" eth0 "$TUNFIX_RESULTS/nft.pcap"
 ip netns exec "$S" "$B/gen" 192.0.2.2 9 1400 40 >/dev/null
 capture_stop
-teardown 4
+teardown nft
 python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 47 --min-packets 10 "$TUNFIX_RESULTS/nft.pcap"
 echo "nft variant: DF cleared and non-zero IDs checked: exit $?"
 
 : >"$OUT"
 for rep in $(seq "$REPS"); do
 	for size in 64 1400; do
-		for v in 0 1 2 3 4 5; do
+		for v in nohook off nomatch tunfix nft nfqueue; do
 			setup $v
 			nfq0=0
-			[ "$v" = 5 ] && nfq0=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
+			[ "$v" = nfqueue ] && nfq0=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
 			s0=$(softirq_ns)
 			res=$(timeout 120 ip netns exec "$S" "$B/gen" 192.0.2.2 9 "$size" "$N")
 			[ -n "$res" ] || res="sent 0 cpu_ns 0 wall_ns 1"
 			s1=$(softirq_ns)
 			nfq1=0
-			[ "$v" = 5 ] && nfq1=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
+			[ "$v" = nfqueue ] && nfq1=$(cut -d' ' -f1 /proc/$NFQ_PID/schedstat)
 			sleep 0.3
 			rx=$(rx_count)
 			teardown $v

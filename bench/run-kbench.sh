@@ -4,15 +4,21 @@
 # Guest side of the microbenchmark in `make bench`: bench/kbench's test-only
 # module passes one prepared GRE packet (DF set) through the IPv4
 # LOCAL_OUT hooks of a namespace, KBENCH_PASSES times per measurement, for
-# each variant, interleaved and repeated (0 1 2 3 4 5 0 1 ...):
-#   0 no hook                    1 tunfix loaded, df_egress=0
-#   2 tunfix on, GRE not in df_protocols (the hook runs, nothing matches)
-#   3 tunfix clearing DF and writing IDs
-#   4 the equivalent nftables rule
-#   5 an nftables rule that only counts (the cheapest rule there is)
+# each variant, interleaved and repeated (names as in bench/report.py):
+#   nohook       no hook
+#   off          tunfix loaded, df_egress=0
+#   nomatch      tunfix on, GRE not in df_protocols (the hook runs, nothing
+#                matches)
+#   tunfix       tunfix clearing DF and writing IDs
+#   tunfix-mark  the same with the fwmark selector on (df_mask=0x1,
+#                df_mark=0: the packet's mark 0 matches)
+#   nft          the equivalent nftables rule
+#   nft-count    an nftables rule that only counts (the cheapest rule there
+#                is)
 # and, for scale, the kernel's IP ID generator alone (__ip_select_ident()),
 # and checks, each time, what the hooks did to the packet: DF cleared, ID
-# changed, checksum valid for 3 and 4; nothing changed for the others.
+# changed, checksum valid for tunfix, tunfix-mark and nft; nothing changed
+# for the others.
 # No packet leaves the namespace: only the hooks are timed.
 
 source "$TUNFIX_ROOT/tests/lib.sh"
@@ -40,15 +46,16 @@ nft_rule()
 setup()
 {
 	case $1 in
-	0) tunfix_unload ;;
-	1) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
-	2|3)
+	nohook) tunfix_unload ;;
+	off) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
+	nomatch|tunfix|tunfix-mark)
 		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
 		ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=1 \
-			net.tunfix.df_protocols=$([ "$1" = 2 ] && echo 50 || echo 47,50) ;;
-	4) tunfix_unload
+			net.tunfix.df_protocols=$([ "$1" = nomatch ] && echo 50 || echo 47,50) \
+			net.tunfix.df_mask=$([ "$1" = tunfix-mark ] && echo 1 || echo 0) ;;
+	nft) tunfix_unload
 	   nft_rule 'ip protocol gre ip frag-off & 0x4000 != 0 ip frag-off set ip frag-off & 0xbfff ip id set numgen random mod 65536 << 16' ;;
-	5) tunfix_unload
+	nft-count) tunfix_unload
 	   nft_rule 'counter' ;;
 	esac
 }
@@ -56,8 +63,10 @@ setup()
 teardown()
 {
 	case $1 in
-	2|3) ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_protocols=47,50 ;;
-	4|5) ip netns exec "$K" nft delete table ip kb ;;
+	nomatch|tunfix|tunfix-mark)
+		ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=0 \
+			net.tunfix.df_protocols=47,50 net.tunfix.df_mask=0 ;;
+	nft|nft-count) ip netns exec "$K" nft delete table ip kb ;;
 	esac
 }
 
@@ -65,7 +74,7 @@ teardown()
 expect()
 {
 	case $1 in
-	3|4) echo "0 1 1" ;;
+	tunfix|tunfix-mark|nft) echo "0 1 1" ;;
 	*) echo "1 0 1" ;;
 	esac
 }
@@ -73,7 +82,7 @@ expect()
 rc=0
 : >"$OUT"
 for rep in $(seq "$REPS"); do
-	for v in 0 1 2 3 4 5; do
+	for v in nohook off nomatch tunfix tunfix-mark nft nft-count; do
 		setup $v
 		res=$(ip netns exec "$K" cat /proc/net/tunfix_kbench)
 		teardown $v
@@ -91,10 +100,10 @@ for rep in $(seq "$REPS"); do
 	echo "microbenchmark round $rep of $REPS done"
 done
 
-# KBENCH_PROFILE=1: where the time of variants 3 and 4 goes (perf,
+# KBENCH_PROFILE=1: where the time of variants tunfix and nft goes (perf,
 # cpu-clock samples of the whole guest), in kbench-profile-V.txt
 if [ -n "${KBENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
-	for v in 3 4; do
+	for v in tunfix nft; do
 		setup $v
 		perf record -q -a -F 10000 -e cpu-clock -o "$TUNFIX_RESULTS/perf-$v.data" -- \
 			ip netns exec "$K" cat /proc/net/tunfix_kbench >/dev/null 2>&1

@@ -38,6 +38,8 @@ struct tunfix_cfg {
 	u32 val[__TUNFIX_KNOB_MAX];		/* BOOL, U32 and HEX knobs */
 	char ifname[__TUNFIX_KNOB_MAX][IFNAMSIZ]; /* IFNAME knobs */
 	DECLARE_BITMAP(protos, 256);		/* df_protocols */
+	__be16 ports[TUNFIX_PORTS_MAX];		/* df_udp_ports, sorted */
+	unsigned int nports;
 	struct rcu_head rcu;
 };
 

@@ -41,18 +41,28 @@
 /* tunfix_df_check()'s answer when DF may be cleared: not a counter. */
 #define TUNFIX_DF_OK		__TUNFIX_CNT_MAX
 
-/* ESP in UDP (RFC 3948): port 4500 at either end. */
-static bool tunfix_df_espinudp(const struct sk_buff *skb, unsigned int nhoff,
+/*
+ * A UDP packet to or from a port of df_udp_ports (ESP in UDP on 4500, RFC
+ * 3948; OpenVPN, fastd, tinc, ...).  Only a first fragment has the ports.
+ */
+static bool tunfix_df_udp_port(const struct tunfix_cfg *cfg,
+			       const struct sk_buff *skb,
 			       const struct iphdr *iph)
 {
 	const struct udphdr *uh;
 	struct udphdr _uh;
+	unsigned int i;
 
 	if (iph->ihl < 5 || (iph->frag_off & htons(IP_OFFSET)))
 		return false;
-	uh = skb_header_pointer(skb, nhoff + iph->ihl * 4, sizeof(_uh), &_uh);
-	return uh && (uh->source == htons(TUNFIX_ESPINUDP_PORT) ||
-		      uh->dest == htons(TUNFIX_ESPINUDP_PORT));
+	uh = skb_header_pointer(skb, skb_network_offset(skb) + iph->ihl * 4,
+				sizeof(_uh), &_uh);
+	if (!uh)
+		return false;
+	for (i = 0; i < cfg->nports; i++)
+		if (uh->source == cfg->ports[i] || uh->dest == cfg->ports[i])
+			return true;
+	return false;
 }
 
 /*
@@ -72,8 +82,8 @@ tunfix_df_iph(struct tunfix_net *tn, struct sk_buff *skb)
 
 /*
  * The protocol policy of df_egress and df_transit: a protocol of
- * df_protocols, or ESP in UDP with df_esp_in_udp.  AH never (its ICV
- * covers the IP ID, RFC 4302 section 3.3.3.1.1.1).
+ * df_protocols, or UDP to or from a port of df_udp_ports.  AH never (its
+ * ICV covers the IP ID, RFC 4302 section 3.3.3.1.1.1).
  */
 static __always_inline bool tunfix_df_selected(struct tunfix_net *tn,
 					       const struct tunfix_cfg *cfg,
@@ -86,9 +96,28 @@ static __always_inline bool tunfix_df_selected(struct tunfix_net *tn,
 	}
 	if (test_bit(iph->protocol, cfg->protos))
 		return true;
-	return iph->protocol == IPPROTO_UDP &&
-	       tunfix_cfg_on(cfg, TUNFIX_KNOB_DF_ESP_IN_UDP) &&
-	       tunfix_df_espinudp(skb, skb_network_offset(skb), iph);
+	if (iph->protocol != IPPROTO_UDP || !cfg->nports)
+		return false;
+	if (tunfix_df_udp_port(cfg, skb, iph))
+		return true;
+	tunfix_count(tn, TUNFIX_CNT_SKIP_UDP_PORT);
+	return false;
+}
+
+/*
+ * The fwmark selector of every DF hook: off while df_mask is 0, else only
+ * packets with (mark & df_mask) == df_mark.
+ */
+static __always_inline bool tunfix_df_mark_selected(struct tunfix_net *tn,
+						    const struct tunfix_cfg *cfg,
+						    const struct sk_buff *skb)
+{
+	u32 mask = cfg->val[TUNFIX_KNOB_DF_MASK];
+
+	if (likely(!mask) || (skb->mark & mask) == cfg->val[TUNFIX_KNOB_DF_MARK])
+		return true;
+	tunfix_count(tn, TUNFIX_CNT_SKIP_MARK);
+	return false;
 }
 
 /**
@@ -181,8 +210,8 @@ static __always_inline int tunfix_df_rewrite(struct net *net,
 }
 
 /*
- * Check and rewrite a packet a hook's policy selected, and count what
- * happened: @cleared names the hook.
+ * Check and rewrite a packet a hook's policy selected, if the fwmark
+ * selector takes it too, and count what happened: @cleared names the hook.
  */
 static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
 					    const struct tunfix_cfg *cfg,
@@ -193,6 +222,8 @@ static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
 {
 	unsigned int why;
 
+	if (!tunfix_df_mark_selected(tn, cfg, skb))
+		return;
 	tunfix_count(tn, TUNFIX_CNT_DF_SEEN);
 	why = tunfix_df_check(skb, ip_hdr(skb), verify_csum,
 			      cfg->val[TUNFIX_KNOB_DF_MIN_LEN]);

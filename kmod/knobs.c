@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
 
@@ -41,35 +42,85 @@ static int tunfix_parse_u32(const struct tunfix_knob_desc *desc,
 	return 0;
 }
 
-/* "47,50" (commas and/or blanks between numbers) into a bitmap. */
-static int tunfix_parse_protos(const char *str, unsigned long *protos)
-{
-	DECLARE_BITMAP(set, 256);
-	char num[4];
-	size_t n;
-	u8 proto;
+/* A list has at most one number per two characters: "1,2,3". */
+#define TUNFIX_LIST_MAX		(TUNFIX_KNOB_MAXLEN / 2)
 
-	bitmap_zero(set, 256);
+/*
+ * "47,50" (commas and/or blanks between decimal numbers, each 1 to @max)
+ * into @vals.  Return: how many numbers, or -EINVAL.
+ */
+static int tunfix_parse_list(const char *str, u32 max, u32 *vals)
+{
+	char num[11];
+	int count = 0;
+	size_t n;
+
 	for (;;) {
 		str = skip_spaces(str);
 		while (*str == ',')
 			str = skip_spaces(str + 1);
 		if (!*str)
-			break;
+			return count;
 		n = strspn(str, "0123456789");
-		if (n == 0 || n >= sizeof(num))
+		if (n == 0 || n >= sizeof(num) || count == TUNFIX_LIST_MAX)
 			return -EINVAL;
 		memcpy(num, str, n);
 		num[n] = '\0';
-		if (kstrtou8(num, 10, &proto) || proto == 0 ||
-		    proto == TUNFIX_PROTO_AH)
+		if (kstrtou32(num, 10, &vals[count]) || !vals[count] ||
+		    vals[count] > max)
 			return -EINVAL;
-		__set_bit(proto, set);
+		count++;
 		str += n;
 		if (*str && *str != ',' && !isspace(*str))
 			return -EINVAL;
 	}
-	bitmap_copy(protos, set, 256);
+}
+
+/* df_protocols: IP protocol numbers, AH never (see df.c). */
+static int tunfix_parse_protos(const char *str, unsigned long *protos)
+{
+	u32 vals[TUNFIX_LIST_MAX];
+	int i, n;
+
+	n = tunfix_parse_list(str, U8_MAX, vals);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (vals[i] == TUNFIX_PROTO_AH)
+			return -EINVAL;
+	bitmap_zero(protos, 256);
+	for (i = 0; i < n; i++)
+		__set_bit(vals[i], protos);
+	return 0;
+}
+
+static int tunfix_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* df_udp_ports: at most TUNFIX_PORTS_MAX different ports, kept sorted. */
+static int tunfix_parse_ports(const char *str, struct tunfix_cfg *cfg)
+{
+	u32 vals[TUNFIX_LIST_MAX];
+	int i, n, nports = 0;
+
+	n = tunfix_parse_list(str, U16_MAX, vals);
+	if (n < 0)
+		return n;
+	sort(vals, n, sizeof(vals[0]), tunfix_cmp_u32, NULL);
+	for (i = 0; i < n; i++) {
+		if (i && vals[i] == vals[i - 1])
+			continue;
+		if (nports == TUNFIX_PORTS_MAX)
+			return -EINVAL;
+		vals[nports++] = vals[i];
+	}
+	for (i = 0; i < nports; i++)
+		cfg->ports[i] = htons(vals[i]);
+	cfg->nports = nports;
 	return 0;
 }
 
@@ -109,6 +160,8 @@ int tunfix_knob_parse(enum tunfix_knob knob, const char *str,
 		return tunfix_parse_protos(str, cfg->protos);
 	case TUNFIX_KT_IFNAME:
 		return tunfix_parse_ifname(str, cfg->ifname[knob]);
+	case TUNFIX_KT_PORTS:
+		return tunfix_parse_ports(str, cfg);
 	}
 	return -EINVAL;
 }
@@ -126,7 +179,7 @@ int tunfix_knob_format(enum tunfix_knob knob, const struct tunfix_cfg *cfg,
 		       char *buf, size_t len)
 {
 	const struct tunfix_knob_desc *desc = &tunfix_knobs[knob];
-	unsigned int proto;
+	unsigned int proto, i;
 	int n = 0;
 
 	switch (desc->type) {
@@ -143,6 +196,12 @@ int tunfix_knob_format(enum tunfix_knob knob, const struct tunfix_cfg *cfg,
 		return n;
 	case TUNFIX_KT_IFNAME:
 		return scnprintf(buf, len, "%s", cfg->ifname[knob]);
+	case TUNFIX_KT_PORTS:
+		buf[0] = '\0';
+		for (i = 0; i < cfg->nports; i++)
+			n += scnprintf(buf + n, len - n, "%s%u", n ? "," : "",
+				       ntohs(cfg->ports[i]));
+		return n;
 	}
 	return 0;
 }

@@ -42,7 +42,7 @@ static int tunfix_sysctl_write_num(const struct tunfix_knob_desc *desc,
 	return err;
 }
 
-/* A list or a name: written whole, at offset 0, or not at all. */
+/* A list or a name: written whole or not at all. */
 static int tunfix_sysctl_write_str(enum tunfix_knob knob,
 				   struct tunfix_cfg *cfg, const char *buffer,
 				   size_t *lenp, loff_t *ppos)
@@ -51,8 +51,6 @@ static int tunfix_sysctl_write_str(enum tunfix_knob knob,
 	size_t len = *lenp;
 	int err;
 
-	if (*ppos)
-		return -EINVAL;
 	if (len && buffer[len - 1] == '\n')
 		len--;
 	if (len >= sizeof(buf))
@@ -89,6 +87,10 @@ static int tunfix_sysctl_handler(TUNFIX_CTL_TABLE *table, int write,
 		rcu_read_unlock();
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	}
+
+	/* A value is written at offset 0 or not at all, whatever its type. */
+	if (*ppos)
+		return -EINVAL;
 
 	mutex_lock(&tn->lock);
 	new = kmemdup(rcu_dereference_protected(tn->cfg,

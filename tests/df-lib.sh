@@ -28,23 +28,29 @@ counter()
 	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/tunfix
 }
 
-# capture_start NS DEV FILE - tcpdump on DEV in NS into FILE, waits until ready
+# capture_start NS DEV FILE - tcpdump on DEV in NS (a device, or nflog:GROUP
+# for what an nft "log group GROUP" rule logs) into FILE, waits until ready;
+# several captures may run at once, capture_stop ends them all
 capture_start()
 {
-	local ns=$1 dev=$2 file=$3
+	local ns=$1 dev=$2 file=$3 snap=96 filter=ip
 
-	ip netns exec "$ns" tcpdump -i "$dev" -n -U -s 96 -w "$file" ip \
+	case $dev in nflog:*) snap=0 filter= ;; esac
+	# shellcheck disable=SC2086 # no filter for nflog: libpcap has none
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U -s $snap -w "$file" $filter \
 		2>"$file.log" &
-	CAPTURE_PID=$!
+	CAPTURE_PIDS="${CAPTURE_PIDS:-} $!"
 	slowwait 10 grep -q "listening on" "$file.log"
 }
 
 capture_stop()
 {
 	sleep 0.5
-	kill "$CAPTURE_PID" 2>/dev/null
-	wait "$CAPTURE_PID" 2>/dev/null
-	CAPTURE_PID=
+	# shellcheck disable=SC2086 # a list of pids
+	kill $CAPTURE_PIDS 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $CAPTURE_PIDS 2>/dev/null
+	CAPTURE_PIDS=
 }
 
 # gre_pair A B DEV - veth DEV from A (198.51.100.1/24) to B (198.51.100.2/24)
@@ -248,4 +254,43 @@ edge_topology()
 		ip -n "$1" link set "$2" up
 	done
 	slowwait 10 ip netns exec "$S" ping -c 1 -W 1 203.0.113.2 >/dev/null
+}
+
+# blackhole_router A M B - A and B on either side of the router M, whose
+# link to B has MTU 1400 and which drops ICMP "fragmentation needed" (its
+# own and forwarded ones): a PMTU black hole.
+#   A u0 198.51.100.1/30 = u0 M u1 = (MTU 1400) = u0 B 203.0.113.2/30
+# A and B route the far /30 through M.  Fails at the first command that
+# fails.
+blackhole_router()
+{
+	local a=$1 m=$2 b=$3 l
+
+	ip link add u0 netns "$a" type veth peer name u0 netns "$m" &&
+	ip link add u1 netns "$m" type veth peer name u0 netns "$b" &&
+	ip -n "$m" link set u1 mtu 1400 &&
+	ip -n "$b" link set u0 mtu 1400 &&
+	ip -n "$a" addr add 198.51.100.1/30 dev u0 &&
+	ip -n "$m" addr add 198.51.100.2/30 dev u0 &&
+	ip -n "$m" addr add 203.0.113.1/30 dev u1 &&
+	ip -n "$b" addr add 203.0.113.2/30 dev u0 || return 1
+	for l in "$a u0" "$m u0" "$m u1" "$b u0"; do
+		# shellcheck disable=SC2086 # "NS DEV"
+		ip -n ${l% *} link set "${l#* }" up || return 1
+	done
+	ip netns exec "$m" sysctl -q -w net.ipv4.ip_forward=1 &&
+	ip -n "$a" route add 203.0.113.0/30 via 198.51.100.2 &&
+	ip -n "$b" route add 198.51.100.0/30 via 203.0.113.1 &&
+	ip netns exec "$m" nft -f - <<-'NFT'
+	table ip blackhole {
+		chain c_out {
+			type filter hook output priority 0;
+			icmp type destination-unreachable icmp code frag-needed counter drop
+		}
+		chain c_fwd {
+			type filter hook forward priority 0;
+			icmp type destination-unreachable icmp code frag-needed counter drop
+		}
+	}
+	NFT
 }

@@ -25,7 +25,7 @@ from pktlib import csum, ipv4_packets
 
 DF, MF = 0x4000, 0x2000
 TAGFMT = b"F%05d"
-FIXED_PROTOS = (47, 50)  # df_protocols default; df_esp_in_udp off
+FIXED_PROTOS = (47, 50)  # df_protocols default; df_udp_ports empty
 
 
 def make(i, rng, eth, src, dst):

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every bad sysctl write fails with EINVAL and changes nothing; good values
-# round-trip; writes at an offset fail; a netns owned by another user
+# round-trip (numbers as every sysctl takes them: blanks around, 0x hex, 0
+# octal; a write of nothing changes nothing); writes at an offset fail; a netns owned by another user
 # namespace can read but not write; hooks are registered only while on.
 #
 #   N1        N2 (in a new user namespace)
@@ -47,8 +48,7 @@ df_egress:2
 df_egress:-1
 df_egress:abc
 df_egress:1x
-df_egress:
-df_egress: 1
+df_egress:+1
 df_protocols:51
 df_protocols:0
 df_protocols:256
@@ -72,8 +72,13 @@ dhcp_mask:4294967296
 dhcp_xfrm_bypass:1.0
 dhcp_remark:on
 df_bridge_dev:..
+df_udp_ports:0
+df_udp_ports:65536
+df_udp_ports:4500;1194
+df_udp_ports:1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+df_mark:0x100000000
 BAD
-[ "$n" -eq 29 ] || fails=$((fails + 1))
+[ "$n" -eq 33 ] || fails=$((fails + 1))
 check_result $fails "$n bad writes fail with EINVAL and change nothing"
 
 fails=0
@@ -96,8 +101,16 @@ dhcp_mask:0|0x0
 df_min_len:1280|1280
 df_dev:eth0|eth0
 df_dev:|
-df_egress:1|1
+df_egress: 1|1
+df_egress:|1
 df_egress:0|0
+df_min_len:0x10|16
+df_min_len:010|8
+df_udp_ports:4500,1194,4500|1194,4500
+df_udp_ports:1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,16|1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16
+df_udp_ports:|
+df_mark:16|0x10
+df_min_len:1280|1280
 GOOD
 check_result $fails "good values are accepted and read back canonically"
 

@@ -74,4 +74,28 @@ ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
 ! ping_df "$A" 192.0.2.2 1400 2
 check_result $? "df_transit=0: the black hole is back"
 
+ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1 net.tunfix.df_mark=0x1 \
+	net.tunfix.df_mask=0x1
+! ping_df "$A" 192.0.2.2 1400 2
+check_result $? "df_transit with df_mark=0x1 df_mask=0x1, nothing marked: black hole"
+[ "$(counter "$M" skip_mark)" -ge 2 ]
+check_result $? "counter: skip_mark $(counter "$M" skip_mark)"
+# priority mangle (-150) runs before tunfix's hook (mangle + 1)
+ip netns exec "$M" nft -f - <<'NFT'
+table ip select {
+	chain pre {
+		type filter hook prerouting priority mangle;
+		ip saddr 198.51.100.1 ip protocol esp meta mark set 0x1
+	}
+}
+NFT
+check_result $? "M marks A's ESP in nft prerouting, priority mangle"
+capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1-mark.pcap"
+ping_df "$A" 192.0.2.2 1400 5
+check_result $? "marked: ping -s 1400 -M do passes again"
+capture_stop
+python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 50 --src 198.51.100.1 \
+	--expect-fragments --min-packets 5 "$TUNFIX_RESULTS/M-u1-mark.pcap"
+check_result $? "capture behind M: ESP fragments, DF clear, unique IDs, valid checksums"
+
 exit_with_result

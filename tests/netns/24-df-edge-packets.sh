@@ -62,11 +62,11 @@ ip netns exec "$M" cat /proc/net/tunfix | grep -v ' 0$'
 check_result $? "transit: counters account for the cases"
 
 # ESP in UDP only when asked for
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_esp_in_udp=1
+ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
 capture "$R" eth0 "$OUT/ip-espinudp.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_esp_in_udp=0
+ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_udp_ports=
 [ "$(counter "$S" df_cleared_egress)" = 5 ]
-check_result $? "df_esp_in_udp=1: UDP 4500 with DF is handled too"
+check_result $? "df_udp_ports=4500: UDP 4500 with DF is handled too"
 
 # Ethernet level through the bridge hook
 capture "$G" gt0 "$OUT/eth-off.pcap" ip netns exec "$B" $EDGE send-eth eth0

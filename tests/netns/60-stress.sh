@@ -26,7 +26,7 @@ if [ "${TUNFIX_STRESS:-short}" = long ]; then
 else
 	LOADS=10 CHURN=20 FLIP_S=10 CONC_S=10 FUZZ=300
 fi
-ALL_ON="df_egress=1 df_transit=1 df_bridge=1 dhcp_remark=1 df_esp_in_udp=1"
+ALL_ON="df_egress=1 df_transit=1 df_bridge=1 dhcp_remark=1 df_udp_ports=4500"
 
 bridged_topology esp
 check_result $? "topology up"
@@ -69,7 +69,7 @@ CLONE_NEWNET = 0x40000000
 nss, secs = sys.argv[1:3], float(sys.argv[3])
 vals = {"df_egress": ["0", "1"], "df_transit": ["0", "1"], "df_bridge": ["0", "1"],
         "dhcp_remark": ["0", "1"], "dhcp_xfrm_bypass": ["0", "1"],
-        "df_esp_in_udp": ["0", "1"], "df_protocols": ["47,50", "50", "", "47", "2"],
+        "df_udp_ports": ["", "4500", "1194,4500"], "df_protocols": ["47,50", "50", "", "47", "2"],
         "df_min_len": ["0", "1000", "1500", "70000"], "dhcp_mark": ["0x1", "0x800"],
         "dhcp_mask": ["0xff", "0xffffffff"], "df_dev": ["", "u0", "nope"],
         "df_bridge_dev": ["", "gt0", "vA"], "dhcp_dev": ["", "u0"]}

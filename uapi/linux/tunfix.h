@@ -23,6 +23,9 @@
  *   TUNFIX_KT_PROTOS	comma-separated IP protocol numbers 1-255 except 51
  *			(AH), e.g. "47,50"; "" for none; read back sorted
  *   TUNFIX_KT_IFNAME	an interface name, or "" for any
+ *   TUNFIX_KT_PORTS	comma-separated UDP ports 1-65535, at most
+ *			TUNFIX_PORTS_MAX of them, e.g. "4500,1194"; "" for
+ *			none; read back sorted
  *
  * Counters:
  *   /proc/net/tunfix	one "<name> <value>" line per counter, in the order
@@ -40,7 +43,7 @@
 #define TUNFIX_KNOB_MAXLEN	128	/* longest value a knob accepts */
 #define TUNFIX_IFNAMSIZ		16	/* IFNAMSIZ, with the NUL */
 #define TUNFIX_PROTO_AH		51	/* never accepted in df_protocols */
-#define TUNFIX_ESPINUDP_PORT	4500	/* RFC 3948 NAT-T */
+#define TUNFIX_PORTS_MAX	16	/* most ports in df_udp_ports */
 #define TUNFIX_DHCP_SERVER_PORT	67
 #define TUNFIX_DHCP_CLIENT_PORT	68
 
@@ -53,6 +56,7 @@ enum tunfix_knob_type {
 	TUNFIX_KT_HEX,
 	TUNFIX_KT_PROTOS,
 	TUNFIX_KT_IFNAME,
+	TUNFIX_KT_PORTS,
 };
 
 #define __TUNFIX_KNOB_ID(id, name, type, min, max, def, desc) TUNFIX_KNOB_##id,

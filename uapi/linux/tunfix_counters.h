@@ -32,6 +32,10 @@
 	  "Left alone: shorter than df_min_len")			\
 	X(SKIP_UNWRITABLE, skip_unwritable,				\
 	  "Left alone: header could not be made writable")		\
+	X(SKIP_MARK, skip_mark,						\
+	  "Left alone: mark not chosen by df_mark and df_mask")	\
+	X(SKIP_UDP_PORT, skip_udp_port,					\
+	  "UDP left alone: neither port in df_udp_ports")		\
 	X(DHCP_SEEN, dhcp_seen,						\
 	  "Locally sent DHCP replies seen")				\
 	X(DHCP_SKIP_NOT_IPSEC, dhcp_skip_not_ipsec,			\

@@ -21,8 +21,12 @@
 	  "Clear DF in IPv4 frames leaving a bridge through a tunnel port")			\
 	X(DF_PROTOCOLS, df_protocols, TUNFIX_KT_PROTOS, 0, 0, "47,50",				\
 	  "IP protocols handled by df_egress and df_transit")					\
-	X(DF_ESP_IN_UDP, df_esp_in_udp, TUNFIX_KT_BOOL, 0, 1, "0",				\
-	  "Also handle UDP to or from port 4500 (ESP in UDP)")					\
+	X(DF_UDP_PORTS, df_udp_ports, TUNFIX_KT_PORTS, 0, 0, "",				\
+	  "UDP ports, either end, handled like the protocols of df_protocols")			\
+	X(DF_MARK, df_mark, TUNFIX_KT_HEX, 0, 0xffffffff, "0",					\
+	  "Fwmark selector: only packets whose mark & df_mask equals df_mark")			\
+	X(DF_MASK, df_mask, TUNFIX_KT_HEX, 0, 0xffffffff, "0",					\
+	  "Mark bits the fwmark selector compares; 0 turns the selector off")			\
 	X(DF_MIN_LEN, df_min_len, TUNFIX_KT_U32, 0, 65535, "0",					\
 	  "Leave packets shorter than this many bytes alone")					\
 	X(DF_DEV, df_dev, TUNFIX_KT_IFNAME, 0, 0, "",						\
