@@ -94,6 +94,7 @@ static inline bool tunfix_cfg_on(const struct tunfix_cfg *cfg,
 }
 
 /* knobs.c */
+int tunfix_knob_copy(char *buf, const char *val, size_t len);
 int tunfix_knob_parse(enum tunfix_knob knob, const char *str,
 		      struct tunfix_cfg *cfg);
 int tunfix_knob_format(enum tunfix_knob knob, const struct tunfix_cfg *cfg,

@@ -139,6 +139,25 @@ static int tunfix_parse_ifname(const char *str, char *ifname)
 }
 
 /**
+ * tunfix_knob_copy - a written value as a string, without its newline
+ * @buf: output, TUNFIX_KNOB_MAXLEN bytes
+ * @val: what was written (not NUL terminated)
+ * @len: its length in bytes
+ *
+ * Return: 0, or -EINVAL if the value is too long or holds a NUL.
+ */
+int tunfix_knob_copy(char *buf, const char *val, size_t len)
+{
+	if (len && val[len - 1] == '\n')
+		len--;
+	if (len >= TUNFIX_KNOB_MAXLEN || memchr(val, '\0', len))
+		return -EINVAL;
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+/**
  * tunfix_knob_parse - parse a knob value into a settings block
  * @knob: which knob
  * @str: the value, NUL terminated, without a trailing newline

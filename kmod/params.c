@@ -31,16 +31,11 @@ static int tunfix_param_set(const char *val, const struct kernel_param *kp)
 	enum tunfix_knob knob = desc - tunfix_knobs;
 	char buf[TUNFIX_KNOB_MAXLEN];
 	struct tunfix_cfg *scratch;
-	size_t len = strlen(val);
 	int err;
 
-	if (len && val[len - 1] == '\n')
-		len--;
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, val, len);
-	buf[len] = '\0';
-
+	err = tunfix_knob_copy(buf, val, strlen(val));
+	if (err)
+		return err;
 	scratch = kzalloc(sizeof(*scratch), GFP_KERNEL);
 	if (!scratch)
 		return -ENOMEM;

@@ -48,18 +48,11 @@ static int tunfix_sysctl_write_str(enum tunfix_knob knob,
 				   size_t *lenp, loff_t *ppos)
 {
 	char buf[TUNFIX_KNOB_MAXLEN];
-	size_t len = *lenp;
 	int err;
 
-	if (len && buffer[len - 1] == '\n')
-		len--;
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, buffer, len);
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EINVAL;
-
+	err = tunfix_knob_copy(buf, buffer, *lenp);
+	if (err)
+		return err;
 	err = tunfix_knob_parse(knob, buf, cfg);
 	if (!err)
 		*ppos += *lenp;

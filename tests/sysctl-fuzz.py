@@ -41,6 +41,12 @@ def valid_readback(kind, lo, hi, s):
             return True
         nums = [int(x) for x in s.split(",")]
         return nums == sorted(set(nums)) and all(1 <= n <= 255 and n != 51 for n in nums)
+    if kind == "PORTS":
+        if s == "":
+            return True
+        nums = [int(x) for x in s.split(",")]
+        return nums == sorted(set(nums)) and len(nums) <= 16 and \
+            all(1 <= n <= 65535 for n in nums)
     if kind == "IFNAME":
         return len(s) < 16 and "/" not in s and ":" not in s and \
             all(0x21 <= ord(c) <= 0x7e for c in s) and s not in (".", "..")

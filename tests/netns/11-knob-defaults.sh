@@ -24,7 +24,7 @@ while read -r id name type min max def; do
 	n=$((n + 1))
 	def=${def%\"}; def=${def#\"}
 	got=$(ip netns exec "$N0" cat "/proc/sys/net/tunfix/$name")
-	case $type in TUNFIX_KT_HEX) want=$(printf '%#x' "$def") ;; *) want=$def ;; esac
+	case $type in TUNFIX_KT_HEX) want=$(printf '0x%x' "$def") ;; *) want=$def ;; esac
 	[ "$got" = "$want" ] || { echo "$name: got '$got', want default '$want'"; ok=1; }
 done < <(sed -n 's/^\tX(\([A-Z_0-9]*\), \([a-z_0-9]*\), \([A-Z_0-9]*\), \([0-9a-fx]*\), \([0-9a-fx]*\), \("[^"]*"\),.*/\1 \2 \3 \4 \5 \6/p' \
 	"$TUNFIX_ROOT/uapi/linux/tunfix_knobs.h")
