@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nfq-df - the old userspace approach, for comparison: take packets from
- * NFQUEUE 0, clear DF, write a random IP ID, fix the header checksum and
- * accept them.  Prints the number of packets handled on SIGTERM.
+ * nfq-df - the userspace approach tunfix replaces, for comparison: take
+ * packets from NFQUEUE 0, clear DF, write a random IP ID, fix the header
+ * checksum and accept them.  Prints the number of packets handled on SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>

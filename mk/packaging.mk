@@ -50,7 +50,11 @@ dkms-remove:
 	rm -rf $(DKMS_SRC)
 
 # Build kmod/ inside Debian's linux-source-X.Y tree through the Kconfig
-# entry (slow: prepares the tree; a step of `make check`).
+# entry (slow: prepares the tree; a step of `make check`).  The prepared
+# tree has no vmlinux and no Module.symvers, so modpost cannot resolve the
+# module's symbols: KBUILD_MODPOST_WARN=1 makes that a warning, which
+# 6.12's modpost would make an error.  The out-of-tree build checks them,
+# against the Module.symvers of the kernel's headers.
 intree-check:
 	rm -rf $(INTREE) && mkdir -p $(INTREE)
 	tar -xJf $(KSRC_TARBALL) -C $(INTREE) --strip-components=1
@@ -67,8 +71,6 @@ intree-check:
 	$(MAKE) -C $(INTREE) olddefconfig
 	grep -q '^CONFIG_TUNFIX=m' $(INTREE)/.config
 	$(MAKE) -C $(INTREE) -j$$(nproc) modules_prepare
-	# no vmlinux here to resolve symbols against: modpost warns (the
-	# out-of-tree build checks them against Module.symvers)
 	$(MAKE) -C $(INTREE) -j$$(nproc) KBUILD_MODPOST_WARN=1 net/tunfix/tunfix.ko
 	test -f $(INTREE)/net/tunfix/tunfix.ko
 	@echo "intree-check: net/tunfix/tunfix.ko built with CONFIG_TUNFIX=m"

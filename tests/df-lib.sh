@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Helpers shared by the DF/ID scenarios (tests/netns/2*.sh), by 13 and 40
-# for their gre pair, and by the benchmark.  Sourced after tests/lib.sh.
+# Helpers for GRE, gretap and ESP traffic: the DF/ID scenarios
+# (tests/netns/2*.sh), the other scenarios that need a gre pair, the bridged
+# set-up, a capture or a counter, the demo and the benchmark.  Sourced after
+# tests/lib.sh.
 
 RECIPE_BRIDGED="$TUNFIX_ROOT/Documentation/recipes/bridged-gretap.sh"
 ESP_KEY=0x0123456789abcdef0123456789abcdef01234567

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The seed scenario: two sites bridged at layer 2 over gretap, with ESP
+# The case tunfix is for: two sites bridged at layer 2 over gretap, with ESP
 # transport mode protecting the GRE packets.  Hosts and underlay have MTU
 # 1500; hosts are not changed.  `ping -s 1472 -M do` and bulk TCP must pass
 # with tunfix on the routers, fail without; the underlay capture must show
