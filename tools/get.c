@@ -15,15 +15,12 @@ int cmd_get(int argc, char **argv)
 	int i, e, rc;
 
 	if (argc < 2) {
-		err("get: which knob? (tunfixctl --list-knobs)");
+		err("get: which knob? (" LIST_KNOBS_HINT ")");
 		return EXIT_USAGE;
 	}
-	for (i = 1; i < argc; i++) {
-		if (!knob_find(argv[i])) {
-			err("unknown knob '%s' (tunfixctl --list-knobs)", argv[i]);
+	for (i = 1; i < argc; i++)
+		if (!knob_arg(argv[i]))
 			return EXIT_USAGE;
-		}
-	}
 	rc = require_module();
 	if (rc)
 		return rc;

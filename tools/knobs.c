@@ -52,6 +52,16 @@ const struct knob *knob_find(const char *name)
 	return NULL;
 }
 
+/* knob_find() of a command's argument: if there is no such knob, says so. */
+const struct knob *knob_arg(const char *name)
+{
+	const struct knob *k = knob_find(name);
+
+	if (!k)
+		err("unknown knob '%s' (" LIST_KNOBS_HINT ")", name);
+	return k;
+}
+
 /* The value of k, without the newline.  Return: 0, or -errno. */
 int knob_read(const struct knob *k, char *buf, size_t len)
 {

@@ -68,11 +68,9 @@ int cmd_set(int argc, char **argv)
 		}
 		memcpy(name, argv[i], eq - argv[i]);
 		name[eq - argv[i]] = '\0';
-		set[n] = knob_find(name);
-		if (!set[n]) {
-			err("unknown knob '%s' (tunfixctl --list-knobs)", name);
+		set[n] = knob_arg(name);
+		if (!set[n])
 			return EXIT_USAGE;
-		}
 		val[n++] = eq + 1;
 	}
 	rc = require_module();

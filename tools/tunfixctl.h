@@ -16,6 +16,7 @@
 #define __stringify(x) __stringify_1(x)
 
 #define MODPROBE_HINT "modprobe tunfix"
+#define LIST_KNOBS_HINT "tunfixctl --list-knobs"
 
 /* Exit codes, documented in tunfixctl(8). */
 enum {
@@ -87,6 +88,7 @@ struct knob {
 
 extern const struct knob knobs[__TUNFIX_KNOB_MAX];
 const struct knob *knob_find(const char *name);
+const struct knob *knob_arg(const char *name);
 int knob_read(const struct knob *k, char *buf, size_t len);
 bool knob_read_u32(enum tunfix_knob id, uint32_t *val);
 int knob_write(const struct knob *k, const char *val);
