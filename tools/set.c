@@ -29,19 +29,20 @@ static bool restore(const struct knob *const *set, int n,
 	return ok;
 }
 
+/* Say why the kernel refused val for k (e: -errno). */
 static void refused(const struct knob *k, const char *val, int e)
 {
 	char why[256];
 
 	if (e == -EACCES || e == -EPERM) {
 		err("%s: no permission to change it (%s)", k->name, strerror(-e));
-	} else if (e == -EINVAL) {
-		knob_explain(k, why, sizeof(why));
-		err("%s: the kernel refused '%s': %s", k->name, val, why);
-	} else {
-		err("%s: the kernel refused '%s': %s", k->name, val,
-		    strerror(-e));
+		return;
 	}
+	if (e == -EINVAL)
+		knob_explain(k, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", strerror(-e));
+	err("%s: the kernel refused '%s': %s", k->name, val, why);
 }
 
 int cmd_set(int argc, char **argv)
