@@ -4,8 +4,9 @@
 # The whole test suite, as run by `make check` and CI:
 #   1. build of the module (WERROR=1: warnings are errors) and of tunfixctl
 #   2. checkpatch --strict on every kernel source
-#   3. sparse (make C=2), each uapi header compiled alone, and the
-#      in-tree build through Kconfig
+#   3. sparse (make C=2), each uapi header compiled alone, the in-tree
+#      build through Kconfig, and the documentation of every knob and
+#      counter against their lists (tests/knob-docs-check.py)
 #   4. tunfixctl unit tests and the benchmark report's test, on the host
 #   5. DKMS build and install for the guest kernel (then removed again),
 #      make install into a staging directory, the Debian packages (make
@@ -68,6 +69,7 @@ step checkpatch make checkpatch
 step sparse make sparse
 step uapi make uapi-check
 step intree make intree-check
+step knob-docs python3 tests/knob-docs-check.py
 step dkms-conf tests/dkms-conf-check.sh
 suite unit make -s -C tools check
 suite bench-report python3 tests/bench-report-test.py

@@ -8,13 +8,16 @@ Writes COUNT random values (random strings, huge, negative and odd
 numbers, embedded NULs, partial writes in several write() calls, writes at
 an offset) to random knobs.  Every write that fails must leave the knob as
 it was; every write that succeeds must read back as a valid value of the
-knob's type.  The knobs and their types come from uapi/linux/tunfix_knobs.h.
+knob's type.  The knobs and their types come from `tunfixctl -j --list-knobs`
+($TUNFIXCTL, default tools/tunfixctl).
 Prints counts and the first problems; exits 1 if there were any.
 """
 import errno
+import json
 import os
 import random
 import re
+import subprocess
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -22,32 +25,29 @@ SYSCTL = "/proc/sys/net/tunfix/"
 
 
 def knobs():
-    text = open(os.path.join(ROOT, "uapi/linux/tunfix_knobs.h")).read()
-    out = {}
-    for m in re.finditer(r'^\tX\([A-Z_0-9]+, ([a-z_0-9]+), '
-                         r'TUNFIX_KT_([A-Z0-9]+), ([0-9a-fx]+), ([0-9a-fx]+),',
-                         text, re.M):
-        out[m.group(1)] = (m.group(2), int(m.group(3), 0), int(m.group(4), 0))
-    return out
+    tool = os.environ.get("TUNFIXCTL", os.path.join(ROOT, "tools/tunfixctl"))
+    out = subprocess.run([tool, "-j", "--list-knobs"], check=True,
+                         capture_output=True, text=True).stdout
+    return {k["name"]: (k["type"], k["min"], k["max"]) for k in json.loads(out)}
 
 
 def valid_readback(kind, lo, hi, s):
-    if kind in ("BOOL", "U32"):
+    if kind in ("bool", "u32"):
         return re.fullmatch(r"[0-9]+", s) is not None and lo <= int(s) <= hi
-    if kind == "HEX":
+    if kind == "hex":
         return re.fullmatch(r"0x[0-9a-f]+", s) is not None and lo <= int(s, 16) <= hi
-    if kind == "PROTOS":
+    if kind == "protos":
         if s == "":
             return True
         nums = [int(x) for x in s.split(",")]
         return nums == sorted(set(nums)) and all(1 <= n <= 255 and n != 51 for n in nums)
-    if kind == "PORTS":
+    if kind == "ports":
         if s == "":
             return True
         nums = [int(x) for x in s.split(",")]
         return nums == sorted(set(nums)) and len(nums) <= 16 and \
             all(1 <= n <= 65535 for n in nums)
-    if kind == "IFNAME":
+    if kind == "ifname":
         return len(s) < 16 and "/" not in s and ":" not in s and \
             all(0x21 <= ord(c) <= 0x7e for c in s) and s not in (".", "..")
     return False

@@ -2,7 +2,9 @@
 /*
  * tunfixctl doctor: look at the network namespace for what breaks the
  * scenarios tunfix is for, and print the command that fixes each finding.
- * Links and rules are read over rtnetlink with libmnl.
+ * Links and rules are read over rtnetlink, nftables rules and IPsec
+ * SAs over their netlink families, all with libmnl.  With -j, one
+ * object: {"version", "netns", "findings": [{"problem", "fix": [...]}]}.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +19,9 @@
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
 #include <linux/ip6_tunnel.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
 #include <arpa/inet.h>
@@ -25,13 +30,26 @@
 
 static int findings;
 
+/* A problem and one or two commands that fix it. */
 static void finding(const char *what, const char *fix1, const char *fix2)
 {
+	if (json) {
+		fputs(findings ? ",{\"problem\":" : "{\"problem\":", stdout);
+		json_str(what);
+		fputs(",\"fix\":[", stdout);
+		json_str(fix1);
+		if (fix2) {
+			putchar(',');
+			json_str(fix2);
+		}
+		fputs("]}", stdout);
+	} else {
+		printf("! %s\n", what);
+		printf("    fix: %s\n", fix1);
+		if (fix2)
+			printf("     or: %s\n", fix2);
+	}
 	findings++;
-	printf("! %s\n", what);
-	printf("    fix: %s\n", fix1);
-	if (fix2)
-		printf("     or: %s\n", fix2);
 }
 
 /* Send a dump request and feed every answer to cb. */
@@ -41,6 +59,7 @@ static int dump_proto(int proto, int type, int family, mnl_cb_t cb, void *data)
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct rtgenmsg *g;
+	struct nfgenmsg *nfg;
 	unsigned int seq = time(NULL), portid;
 	int ret;
 
@@ -60,6 +79,10 @@ static int dump_proto(int proto, int type, int family, mnl_cb_t cb, void *data)
 	if (proto == NETLINK_ROUTE) {
 		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 		g->rtgen_family = family;
+	} else if (proto == NETLINK_NETFILTER) {
+		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+		nfg->nfgen_family = family;
+		nfg->version = NFNETLINK_V0;
 	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
@@ -86,10 +109,25 @@ static int dump(int type, int family, mnl_cb_t cb, void *data)
 
 #define DOCTOR_MAX_LINKS 4096
 
+/* The GRE device kinds (IFLA_INFO_KIND) and what sets them apart. */
+struct gre_kind {
+	const char *name;
+	bool v6;			/* ip6_gre.c: no pmtudisc mode */
+	bool tap;			/* Ethernet frames, can be bridged */
+};
+
+static const struct gre_kind gre_kinds[] = {
+	{ "gre", false, false },
+	{ "gretap", false, true },
+	{ "ip6gre", true, false },
+	{ "ip6gretap", true, true },
+};
+
 /* What doctor needs of one link. */
 struct link {
 	char name[TUNFIX_IFNAMSIZ];
 	char kind[16];			/* IFLA_INFO_KIND, "" if none */
+	const struct gre_kind *gre;	/* NULL if not GRE */
 	uint32_t ifindex, mtu, master;
 	/* gre, gretap, ip6gre, ip6gretap (IFLA_GRE_*) */
 	int pmtudisc, ignore_df;
@@ -105,23 +143,22 @@ struct link_ctx {
 	unsigned int n;
 };
 
-static bool is_kind(const char *kind, const char *const *list)
+static const struct gre_kind *gre_kind(const char *kind)
 {
-	for (; *list; list++)
-		if (!strcmp(kind, *list))
-			return true;
-	return false;
-}
+	unsigned int i;
 
-static const char *const gre_v4[] = { "gre", "gretap", NULL };
-static const char *const gre_v6[] = { "ip6gre", "ip6gretap", NULL };
+	for (i = 0; i < ARRAY_SIZE(gre_kinds); i++)
+		if (!strcmp(kind, gre_kinds[i].name))
+			return &gre_kinds[i];
+	return NULL;
+}
 
 static void link_gre(struct link *l, const struct nlattr *data)
 {
 	const struct nlattr *a;
 
 	/* the default of gre/gretap; ip6gre has no such mode */
-	l->pmtudisc = is_kind(l->kind, gre_v4);
+	l->pmtudisc = !l->gre->v6;
 	if (!data)
 		return;
 	mnl_attr_for_each_nested(a, data) {
@@ -189,7 +226,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	snprintf(l->kind, sizeof(l->kind), "%s",
 		 mnl_attr_get_str(info[IFLA_INFO_KIND]));
-	if (is_kind(l->kind, gre_v4) || is_kind(l->kind, gre_v6))
+	l->gre = gre_kind(l->kind);
+	if (l->gre)
 		link_gre(l, info[IFLA_INFO_DATA]);
 	return MNL_CB_OK;
 }
@@ -294,17 +332,18 @@ static uint32_t ip6gretap_fit(const struct link_ctx *ctx, const struct link *l)
  */
 static void check_link(const struct link_ctx *ctx, const struct link *l)
 {
-	static const char *const tap[] = { "gretap", "ip6gretap", NULL };
 	char what[300], fix1[160], fix2[160];
 	uint32_t fit;
 
-	if (!strcmp(l->kind, "ip6gretap") && l->master) {
+	if (!l->gre)
+		return;
+	if (l->gre->v6 && l->gre->tap && l->master) {
 		fit = ip6gretap_fit(ctx, l);
 		if (!fit || l->mtu <= fit)
 			return;
 		snprintf(what, sizeof(what),
-			 "ip6gretap %s is bridged with MTU %u, but its path carries frames up to %u: larger frames are dropped, with or without DF, and tunfix cannot help",
-			 l->name, l->mtu, fit);
+			 "%s %s is bridged with MTU %u, but its path carries frames up to %u: larger frames are dropped, with or without DF, and tunfix cannot help",
+			 l->kind, l->name, l->mtu, fit);
 		snprintf(fix1, sizeof(fix1),
 			 "ip link set %s mtu %u, the same MTU on the LAN's hosts, and clamp TCP MSS (nft: tcp flags syn tcp option maxseg size set rt mtu)",
 			 l->name, fit);
@@ -312,30 +351,31 @@ static void check_link(const struct link_ctx *ctx, const struct link *l)
 		finding(what, fix1, fix2);
 		return;
 	}
-	if (!is_kind(l->kind, gre_v4) && !is_kind(l->kind, gre_v6))
-		return;
 	if (!l->pmtudisc || l->ignore_df)
 		return;
 
 	snprintf(fix2, sizeof(fix2), "ip link set %s type %s nopmtudisc ignore-df",
 		 l->name, l->kind);
-	if (!strcmp(l->kind, "gretap") && l->master) {
+	if (!l->gre->v6 && l->gre->tap && l->master) {
 		snprintf(what, sizeof(what),
-			 "gretap %s is bridged in pmtudisc mode: full-size IPv6 (and other non-IPv4) frames are dropped by the tunnel, whatever tunfix's settings",
-			 l->name);
+			 "%s %s is bridged in pmtudisc mode: full-size IPv6 (and other non-IPv4) frames are dropped by the tunnel, whatever tunfix's settings",
+			 l->kind, l->name);
 		finding(what, fix2, NULL);
 	}
-	if (is_kind(l->kind, tap) && (!ctx->df_bridge || !ctx->df_egress)) {
+	if (l->gre->tap && (!ctx->df_bridge || !ctx->df_egress)) {
 		snprintf(what, sizeof(what),
 			 "%s %s is in pmtudisc mode without ignore-df: bridged full-size IPv4 frames with DF are dropped, and outer packets get DF",
 			 l->kind, l->name);
-		snprintf(fix1, sizeof(fix1), "tunfixctl set df_bridge=1 df_egress=1");
+		snprintf(fix1, sizeof(fix1), "tunfixctl set %s=1 %s=1",
+			 knobs[TUNFIX_KNOB_DF_BRIDGE].name,
+			 knobs[TUNFIX_KNOB_DF_EGRESS].name);
 		finding(what, fix1, fix2);
-	} else if (!is_kind(l->kind, tap) && !ctx->df_egress) {
+	} else if (!l->gre->tap && !ctx->df_egress) {
 		snprintf(what, sizeof(what),
 			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
 			 l->kind, l->name);
-		snprintf(fix1, sizeof(fix1), "tunfixctl set df_egress=1");
+		snprintf(fix1, sizeof(fix1), "tunfixctl set %s=1",
+			 knobs[TUNFIX_KNOB_DF_EGRESS].name);
 		finding(what, fix1, fix2);
 	}
 }
@@ -372,7 +412,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* IPsec policies that capture DHCP replies (UDP 67 -> 68), and bypasses */
+/* IPsec policies that capture DHCP replies, and bypasses */
 struct xfrm_ctx {
 	uint32_t mark;			/* dhcp_mark when re-marking is on */
 	int marking;
@@ -385,8 +425,10 @@ static int sel_covers_dhcp(const struct xfrm_selector *sel)
 {
 	return sel->family == AF_INET &&
 	       (sel->proto == 0 || sel->proto == IPPROTO_UDP) &&
-	       (sel->sport & sel->sport_mask) == (htons(67) & sel->sport_mask) &&
-	       (sel->dport & sel->dport_mask) == (htons(68) & sel->dport_mask);
+	       (sel->sport & sel->sport_mask) ==
+	       (htons(TUNFIX_DHCP_SERVER_PORT) & sel->sport_mask) &&
+	       (sel->dport & sel->dport_mask) ==
+	       (htons(TUNFIX_DHCP_CLIENT_PORT) & sel->dport_mask);
 }
 
 static int xfrm_cb(const struct nlmsghdr *nlh, void *data)
@@ -438,7 +480,7 @@ static int check_xfrm(uint32_t mark, uint32_t bypass)
 		.mark = mark, .marking = 1,
 		.capture_prio = UINT32_MAX, .bypass_prio = UINT32_MAX,
 	};
-	char what[300], fix[200];
+	char what[300], fix[200], knob[64];
 	int e;
 
 	e = dump_proto(NETLINK_XFRM, XFRM_MSG_GETPOLICY, AF_UNSPEC, xfrm_cb, &ctx);
@@ -456,56 +498,225 @@ static int check_xfrm(uint32_t mark, uint32_t bypass)
 		 "ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport %d dport %d dir out priority %u action allow",
 		 TUNFIX_DHCP_SERVER_PORT, TUNFIX_DHCP_CLIENT_PORT,
 		 ctx.capture_prio ? ctx.capture_prio - 1 : 0);
-	finding(what, fix, "tunfixctl set dhcp_xfrm_bypass=1");
+	snprintf(knob, sizeof(knob), "tunfixctl set %s=1",
+		 knobs[TUNFIX_KNOB_DHCP_XFRM_BYPASS].name);
+	finding(what, fix, knob);
 	return 0;
 }
 
 static int dump_failed(const char *what, int e)
 {
-	fprintf(stderr, "tunfixctl: reading %s: %s\n", what, strerror(-e));
-	return e == -EPERM || e == -EACCES ? EXIT_PERM : EXIT_IO;
+	err("reading %s: %s", what, strerror(-e));
+	return exit_status(-e);
 }
 
 /* A device knob names a device that is not there while its switch is on. */
-static void check_dev_knob(const struct link_ctx *lctx, const char *knob,
-			   const char *feature)
+static void check_dev_knob(const struct link_ctx *lctx, enum tunfix_knob dev,
+			   enum tunfix_knob feature)
 {
-	const struct knob *k = knob_find(knob);
-	char val[TUNFIX_KNOB_MAXLEN + 2], what[256], fix[96];
+	char val[KNOB_BUFLEN], what[256], fix[96];
 	uint32_t on;
 
-	if (!k || knob_read(k, val, sizeof(val)) || !*val ||
+	if (knob_read(&knobs[dev], val, sizeof(val)) || !*val ||
 	    !knob_read_u32(feature, &on) || !on || link_exists(lctx, val))
 		return;
 	snprintf(what, sizeof(what),
 		 "%s is on but %s names '%s', and there is no such device here: nothing is handled",
-		 feature, knob, val);
-	snprintf(fix, sizeof(fix), "tunfixctl set %s=", knob);
+		 knobs[feature].name, knobs[dev].name, val);
+	snprintf(fix, sizeof(fix), "tunfixctl set %s=", knobs[dev].name);
 	finding(what, fix, NULL);
 }
 
-int doctor(void)
+/* df_egress is on but df_protocols is empty. */
+static void check_protocols(const struct link_ctx *lctx)
 {
-	struct link_ctx lctx = {};
+	const struct knob *k = &knobs[TUNFIX_KNOB_DF_PROTOCOLS];
+	char val[KNOB_BUFLEN], what[256], fix[96];
+
+	if (!lctx->df_egress || knob_read(k, val, sizeof(val)) || *val)
+		return;
+	snprintf(what, sizeof(what), "%s is on but %s is empty: nothing is handled",
+		 knobs[TUNFIX_KNOB_DF_EGRESS].name, k->name);
+	snprintf(fix, sizeof(fix), "tunfixctl set %s=%s", k->name, k->def);
+	finding(what, fix, NULL);
+}
+
+/* DHCP re-marking without an ip rule for the mark, or captured by IPsec. */
+static int check_dhcp(void)
+{
 	struct rule_ctx rctx = {};
 	uint32_t remark = 0, bypass = 0, mask = 0xffffffff;
-	char what[256], fix[160], protos[TUNFIX_KNOB_MAXLEN + 2];
+	char what[256], fix[160];
+	int e;
+
+	if (!knob_read_u32(TUNFIX_KNOB_DHCP_REMARK, &remark) || !remark ||
+	    !knob_read_u32(TUNFIX_KNOB_DHCP_MARK, &rctx.mark))
+		return EXIT_OK;
+	knob_read_u32(TUNFIX_KNOB_DHCP_MASK, &mask);
+	rctx.mask = mask;
+	e = dump(RTM_GETRULE, AF_INET, rule_cb, &rctx);
+	if (e)
+		return dump_failed("ip rules", e);
+	if (!rctx.found) {
+		snprintf(what, sizeof(what),
+			 "%s is on but no ip rule matches mark %#x: re-marked DHCP replies are routed as before",
+			 knobs[TUNFIX_KNOB_DHCP_REMARK].name, rctx.mark);
+		snprintf(fix, sizeof(fix),
+			 "ip rule add fwmark %#x table 20 && ip route add CLIENT_NET dev RAW_DEV table 20",
+			 rctx.mark);
+		finding(what, fix, NULL);
+	}
+	if (!knob_read_u32(TUNFIX_KNOB_DHCP_XFRM_BYPASS, &bypass))
+		bypass = 0;
+	e = check_xfrm(rctx.mark, bypass);
+	if (e)
+		return dump_failed("IPsec policies", e);
+	return EXIT_OK;
+}
+
+/*
+ * Does anything set a packet mark the fwmark selector could see?  An nft
+ * rule "meta mark set" (a meta expression with a source register and key
+ * mark), an iptables-nft MARK or CONNMARK target, or an IPsec SA with an
+ * output mark (XFRMA_SET_MARK).  tc and SO_MARK cannot be seen from here.
+ */
+static bool nft_expr_sets_mark(const struct nlattr *expr)
+{
+	const struct nlattr *a, *name = NULL, *data = NULL;
+	uint32_t key = UINT32_MAX;
+	bool sreg = false;
+
+	mnl_attr_for_each_nested(a, expr) {
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME)
+			name = a;
+		else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+			data = a;
+	}
+	if (!name || !data)
+		return false;
+	if (!strcmp(mnl_attr_get_str(name), "target")) {
+		mnl_attr_for_each_nested(a, data)
+			if (mnl_attr_get_type(a) == NFTA_TARGET_NAME)
+				return !strcmp(mnl_attr_get_str(a), "MARK") ||
+				       !strcmp(mnl_attr_get_str(a), "CONNMARK");
+		return false;
+	}
+	if (strcmp(mnl_attr_get_str(name), "meta"))
+		return false;
+	mnl_attr_for_each_nested(a, data) {
+		if (mnl_attr_get_type(a) == NFTA_META_SREG)
+			sreg = true;
+		else if (mnl_attr_get_type(a) == NFTA_META_KEY)
+			key = ntohl(mnl_attr_get_u32(a));
+	}
+	return sreg && key == NFT_META_MARK;
+}
+
+static int nft_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *e;
+	bool *found = data;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS)
+			continue;
+		mnl_attr_for_each_nested(e, a)
+			if (nft_expr_sets_mark(e))
+				*found = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int xfrm_sa_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+	bool *found = data;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info))
+		if (mnl_attr_get_type(a) == XFRMA_SET_MARK &&
+		    mnl_attr_get_u32(a))
+			*found = true;
+	return MNL_CB_OK;
+}
+
+/* The fwmark selector of the DF hooks can never match, or nothing marks. */
+static int check_mark_selector(const struct link_ctx *lctx)
+{
+	uint32_t mark, mask, transit = 0;
+	char what[300], fix[120], fix2[96];
+	bool found = false;
+	int e;
+
+	knob_read_u32(TUNFIX_KNOB_DF_TRANSIT, &transit);
+	if (!knob_read_u32(TUNFIX_KNOB_DF_MARK, &mark) ||
+	    !knob_read_u32(TUNFIX_KNOB_DF_MASK, &mask) || !mask ||
+	    !(lctx->df_egress || lctx->df_bridge || transit))
+		return EXIT_OK;
+	snprintf(fix2, sizeof(fix2), "tunfixctl set %s=0",
+		 knobs[TUNFIX_KNOB_DF_MASK].name);
+	if (mark & ~mask) {
+		snprintf(what, sizeof(what),
+			 "%s %#x has bits outside %s %#x: no packet can match, the DF hooks change nothing",
+			 knobs[TUNFIX_KNOB_DF_MARK].name, mark,
+			 knobs[TUNFIX_KNOB_DF_MASK].name, mask);
+		snprintf(fix, sizeof(fix), "tunfixctl set %s=%#x",
+			 knobs[TUNFIX_KNOB_DF_MARK].name, mark & mask);
+		finding(what, fix, fix2);
+		return EXIT_OK;
+	}
+	e = dump_proto(NETLINK_NETFILTER,
+		       NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE,
+		       AF_UNSPEC, nft_rule_cb, &found);	/* NFPROTO_UNSPEC */
+	if (e && e != -EPROTONOSUPPORT)
+		return dump_failed("nftables rules", e);
+	if (!found) {
+		e = dump_proto(NETLINK_XFRM, XFRM_MSG_GETSA, AF_UNSPEC,
+			       xfrm_sa_cb, &found);
+		if (e && e != -EPROTONOSUPPORT)
+			return dump_failed("IPsec SAs", e);
+	}
+	if (found)
+		return EXIT_OK;
+	snprintf(what, sizeof(what),
+		 "the fwmark selector is on (%s %#x, %s %#x) but no nft or iptables rule and no IPsec SA sets a mark here: unless tc or a socket's SO_MARK does, the DF hooks change nothing",
+		 knobs[TUNFIX_KNOB_DF_MARK].name, mark,
+		 knobs[TUNFIX_KNOB_DF_MASK].name, mask);
+	snprintf(fix, sizeof(fix),
+		 "nft add rule ip TABLE CHAIN ... meta mark set mark or %#x (priority mangle)",
+		 mark);
+	finding(what, fix, fix2);
+	return EXIT_OK;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct link_ctx lctx = {};
 	unsigned int i;
 	bool loaded;
 	int e, rc = EXIT_OK;
 
-	loaded = knob_read_u32("df_bridge", &lctx.df_bridge) &&
-		 knob_read_u32("df_egress", &lctx.df_egress);
+	if (argc > 1) {
+		err("doctor: unexpected '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	lctx.links = calloc(DOCTOR_MAX_LINKS, sizeof(*lctx.links));
+	if (!lctx.links) {
+		err("out of memory");
+		return EXIT_IO;
+	}
+	if (json) {
+		json_head();
+		fputs(",\"findings\":[", stdout);
+	}
+	loaded = knob_read_u32(TUNFIX_KNOB_DF_BRIDGE, &lctx.df_bridge) &&
+		 knob_read_u32(TUNFIX_KNOB_DF_EGRESS, &lctx.df_egress);
 	if (!loaded) {
 		/* still worth a look at the tunnels: ignore-df needs no module */
 		lctx.df_bridge = lctx.df_egress = 0;
 		finding("tunfix is not loaded in this network namespace",
-			"modprobe tunfix", NULL);
-	}
-	lctx.links = calloc(DOCTOR_MAX_LINKS, sizeof(*lctx.links));
-	if (!lctx.links) {
-		fprintf(stderr, "tunfixctl: out of memory\n");
-		return EXIT_IO;
+			MODPROBE_HINT, NULL);
 	}
 	e = dump(RTM_GETLINK, AF_UNSPEC, link_cb, &lctx);
 	if (e) {
@@ -516,47 +727,21 @@ int doctor(void)
 		check_link(&lctx, &lctx.links[i]);
 	if (!loaded)
 		goto out;
-
-	if (lctx.df_egress &&
-	    !knob_read(knob_find("df_protocols"), protos, sizeof(protos)) &&
-	    !*protos)
-		finding("df_egress is on but df_protocols is empty: nothing is handled",
-			"tunfixctl set df_protocols=47,50", NULL);
-	check_dev_knob(&lctx, "df_dev", "df_egress");
-	check_dev_knob(&lctx, "df_bridge_dev", "df_bridge");
-	check_dev_knob(&lctx, "dhcp_dev", "dhcp_remark");
-
-	if (knob_read_u32("dhcp_remark", &remark) && remark &&
-	    knob_read_u32("dhcp_mark", &rctx.mark)) {
-		knob_read_u32("dhcp_mask", &mask);
-		rctx.mask = mask;
-		e = dump(RTM_GETRULE, AF_INET, rule_cb, &rctx);
-		if (e) {
-			rc = dump_failed("ip rules", e);
-			goto out;
-		}
-		if (!rctx.found) {
-			snprintf(what, sizeof(what),
-				 "dhcp_remark is on but no ip rule matches mark %#x: re-marked DHCP replies are routed as before",
-				 rctx.mark);
-			snprintf(fix, sizeof(fix),
-				 "ip rule add fwmark %#x table 20 && ip route add CLIENT_NET dev RAW_DEV table 20",
-				 rctx.mark);
-			finding(what, fix, NULL);
-		}
-		if (!knob_read_u32("dhcp_xfrm_bypass", &bypass))
-			bypass = 0;
-		e = check_xfrm(rctx.mark, bypass);
-		if (e) {
-			rc = dump_failed("IPsec policies", e);
-			goto out;
-		}
-	}
+	check_protocols(&lctx);
+	check_dev_knob(&lctx, TUNFIX_KNOB_DF_DEV, TUNFIX_KNOB_DF_EGRESS);
+	check_dev_knob(&lctx, TUNFIX_KNOB_DF_BRIDGE_DEV, TUNFIX_KNOB_DF_BRIDGE);
+	check_dev_knob(&lctx, TUNFIX_KNOB_DHCP_DEV, TUNFIX_KNOB_DHCP_REMARK);
+	rc = check_mark_selector(&lctx);
+	if (rc)
+		goto out;
+	rc = check_dhcp();
 out:
 	free(lctx.links);
+	if (json)
+		fputs("]}\n", stdout);
 	if (rc)
 		return rc;
-	if (!findings)
+	if (!findings && !json)
 		printf("no problems found\n");
 	if (!loaded)
 		return EXIT_NOT_LOADED;

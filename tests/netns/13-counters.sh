@@ -16,8 +16,7 @@ trap 'tunfix_unload; cleanup_all_ns' EXIT
 
 tunfix_load
 setup_ns N1 N2
-NAMES=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' \
-	"$TUNFIX_ROOT/uapi/linux/tunfix_counters.h")
+NAMES=$("$TUNFIXCTL" --list-counters)
 
 [ "$(ip netns exec "$N1" awk '{ print $1 }' /proc/net/tunfix)" = "$NAMES" ]
 check_result $? "/proc/net/tunfix lists the uapi counters in order"

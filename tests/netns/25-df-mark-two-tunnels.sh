@@ -18,7 +18,7 @@
 source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
-require_cmd ip ping nft tcpdump python3
+require_cmd ip ping nft tcpdump python3 "$TUNFIXCTL"
 trap 'capture_stop; tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns S P
@@ -79,5 +79,24 @@ capture_stop
 python3 "$TUNFIX_ROOT/tests/pcap-compare.py" --df-cleared --min-packets 5 \
 	--dst 198.51.100.3 "$TUNFIX_RESULTS/before-off.pcap" "$TUNFIX_RESULTS/after-off.pcap"
 check_result $? "df_mask=0: the selector is off, gre2 is changed too"
+
+# tunfixctl doctor: a selector the nft rule can satisfy is fine; a mark
+# outside the mask, or no rule that marks at all, is flagged
+doctor()
+{
+	ip netns exec "$S" "$TUNFIXCTL" doctor >"$TUNFIX_RESULTS/doctor-$1.txt"
+	cat "$TUNFIX_RESULTS/doctor-$1.txt"
+}
+ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0xff
+out=$(doctor ok)
+[ -n "$out" ] && ! echo "$out" | grep -q "df_mark"
+check_result $? "doctor: the nft rule marks, no finding about the selector"
+ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x100
+doctor outside | grep -q "df_mark 0x100 has bits outside df_mask 0xff"
+check_result $? "doctor: df_mark 0x100 outside df_mask 0xff is flagged"
+ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x10
+ip netns exec "$S" nft delete table ip t25
+doctor norule | grep -q "no nft or iptables rule and no IPsec SA sets a mark"
+check_result $? "doctor: no rule sets a mark, flagged"
 
 exit_with_result

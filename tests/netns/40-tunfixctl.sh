@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tunfixctl against the real module: status, get, set (all or nothing),
-# -n acting in another namespace, permissions in a namespace of another
-# user namespace, stats --json (--watch, --reset), doctor on a default-flags
+# tunfixctl against the real module: status, get, set (all or nothing, the
+# values judged by the kernel alone, a refusal explained), -n acting in
+# another namespace, permissions in a namespace of another user namespace,
+# stats --json (--watch, --reset), -j output, doctor on a default-flags
 # gretap, DHCP re-marking without an ip rule, an IPsec policy capturing DHCP
 # replies, and without the module.
 #
@@ -44,10 +45,31 @@ check_result $? "set in N1 writes the sysctls, read back canonically"
 check_result $? "-n: N2 and init_net unchanged"
 
 before=$(ip netns exec "$N1" sh -c 'cat /proc/sys/net/tunfix/*')
-$T -n "$N1" set df_transit=1 df_protocols=51 2>/dev/null
+$T -n "$N1" set df_transit=1 df_protocols=51 2>"$TUNFIX_RESULTS/ah.err"
 rc=$?
-[ "$rc" = 2 ] && [ "$before" = "$(ip netns exec "$N1" sh -c 'cat /proc/sys/net/tunfix/*')" ]
-check_result $? "a bad value in a set changes nothing (exit $rc)"
+cat "$TUNFIX_RESULTS/ah.err"
+[ "$rc" = 2 ] && [ "$before" = "$(ip netns exec "$N1" sh -c 'cat /proc/sys/net/tunfix/*')" ] &&
+	grep -q "df_protocols takes IP protocol numbers" "$TUNFIX_RESULTS/ah.err" &&
+	grep -q "restored" "$TUNFIX_RESULTS/ah.err"
+check_result $? "a value the kernel refuses: df_transit restored, explained (exit $rc)"
+
+# the values are the kernel's to judge: the tool's verdict is a direct write's
+ok=0
+for v in +1 " 1" 1x 010 0x1 2 -0; do
+	ip netns exec "$N1" sh -c "echo 0 >/proc/sys/net/tunfix/df_egress &&
+		printf %s '$v' >/proc/sys/net/tunfix/df_egress" 2>/dev/null
+	direct=$? dval=$($T -n "$N1" get df_egress)
+	$T -n "$N1" set df_egress=0 && $T -n "$N1" set "df_egress=$v" 2>"$TUNFIX_RESULTS/verdict.err"
+	rc=$? val=$($T -n "$N1" get df_egress)
+	if [ "$direct" = 0 ]; then
+		[ "$rc" = 0 ] && [ "$val" = "$dval" ]
+	else
+		[ "$rc" = 2 ] && [ "$val" = 0 ] &&
+			grep -q "df_egress takes 0 or 1" "$TUNFIX_RESULTS/verdict.err"
+	fi || { echo "'$v': direct write $direct ($dval), tunfixctl $rc ($val)"; ok=1; }
+done
+$T -n "$N1" set df_egress=1
+check_result $ok "set passes every value to the kernel, its refusals explained"
 
 $T -n nonexistent status 2>/dev/null
 check_result $(($? != 4)) "a missing netns: exit 4"
@@ -55,11 +77,25 @@ check_result $(($? != 4)) "a missing netns: exit 4"
 $T -n "$N1" set df_min_len=70000 2>"$TUNFIX_RESULTS/range.err"
 rc=$?
 cat "$TUNFIX_RESULTS/range.err"
-[ "$rc" = 2 ] && [ "$($T -n "$N1" get df_min_len)" = 0 ]
-check_result $? "out of range: exit 2, value kept"
+[ "$rc" = 2 ] && [ "$($T -n "$N1" get df_min_len)" = 0 ] &&
+	grep -qF "df_min_len takes a number from 0 to 65535" "$TUNFIX_RESULTS/range.err"
+check_result $? "out of range: exit 2, value kept, the range given"
 $T -n "$N1" get df_min_len dhcp_mark >"$TUNFIX_RESULTS/get2.txt" &&
 	[ "$(cat "$TUNFIX_RESULTS/get2.txt")" = "$(printf 'df_min_len=0\ndhcp_mark=0x10')" ]
 check_result $? "get of two knobs: KNOB=VALUE lines"
+$T -n "$N1" -j status >"$TUNFIX_RESULTS/status.json" &&
+	$T -j -n "$N1" get df_egress dhcp_mark >"$TUNFIX_RESULTS/get.json" &&
+	python3 -c "
+import json
+s = json.load(open('$TUNFIX_RESULTS/status.json'))
+g = json.load(open('$TUNFIX_RESULTS/get.json'))
+assert s['netns'] == '$N1' and s['loaded'] and s['module_version'], s
+assert s['knobs']['df_protocols'] == '47,50' and s['knobs']['dhcp_mark'] == '0x10', s
+assert {'df_egress', 'dhcp_mark'} <= set(s['not_default']), s
+assert 'df_transit' not in s['not_default'], s
+assert g == {'df_egress': '1', 'dhcp_mark': '0x10'}, g
+"
+check_result $? "-j status and -j get: the module's values"
 
 # a namespace owned by another user namespace: readable, not writable
 if unshare -Urn true 2>/dev/null; then
@@ -124,6 +160,17 @@ rc=$?
 echo "$out"
 [ "$rc" = 1 ] && echo "$out" | grep -q "gt0" && echo "$out" | grep -q "ignore-df"
 check_result $? "doctor finds the pmtudisc gretap and prints the fix"
+$T -n "$N1" -j doctor >"$TUNFIX_RESULTS/doctor.json"
+rc=$?
+python3 -c "
+import json
+d = json.load(open('$TUNFIX_RESULTS/doctor.json'))
+assert $rc == 1 and d['netns'] == '$N1', ($rc, d)
+assert any('gt0' in f['problem'] and
+           'ip link set gt0 type gretap nopmtudisc ignore-df' in f['fix']
+           for f in d['findings']), d
+"
+check_result $? "doctor -j: the same finding and fix as JSON"
 fix=$(echo "$out" | sed -n 's/^ *or: \(ip link set gt0 .*\)/\1/p')
 ip netns exec "$N1" $fix
 $T -n "$N1" doctor

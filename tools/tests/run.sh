@@ -12,8 +12,10 @@ mkdir -p "$OUT"
 pass=0 fail=0
 HAVE_VALGRIND=$(command -v valgrind)
 
-KNOBS=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_knobs.h)
-COUNTERS=$(sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\),.*/\1/p' ../uapi/linux/tunfix_counters.h)
+# the lists, as the tool gives them (checked below)
+KNOBS=$(./tunfixctl --list-knobs)
+COUNTERS=$(./tunfixctl --list-counters)
+./tunfixctl -j --list-knobs >"$OUT/knobs.json"
 
 # fake_tree: a module "loaded" with its defaults and some counters
 fake_tree()
@@ -21,10 +23,11 @@ fake_tree()
 	rm -rf "$OUT/tree"
 	mkdir -p "$OUT/tree/proc/sys/net/tunfix" "$OUT/tree/proc/net" \
 		"$OUT/tree/sys/module/tunfix" "$OUT/tree/netns"
-	sed -n 's/^\tX([A-Z_0-9]*, \([a-z_0-9]*\), [A-Z_0-9]*, [^,]*, [^,]*, "\([^"]*\)",.*/\1 \2/p' \
-		../uapi/linux/tunfix_knobs.h | while read -r k v; do
-		echo "$v" >"$OUT/tree/proc/sys/net/tunfix/$k"
-	done
+	python3 -c '
+import json, sys
+for k in json.load(open(sys.argv[1])):
+    open(sys.argv[2] + k["name"], "w").write(k["default"] + "\n")
+' "$OUT/knobs.json" "$OUT/tree/proc/sys/net/tunfix/"
 	n=0
 	for c in $COUNTERS; do
 		echo "$c $n"
@@ -43,7 +46,7 @@ t()
 		fake_tree_if_needed
 		TUNFIXCTL_PROC=$OUT/tree/proc TUNFIXCTL_SYS=$OUT/tree/sys \
 			TUNFIXCTL_NETNS_DIR=$OUT/tree/netns \
-			"$bin" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+			$WRAP "$bin" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
 		rc=$?
 		[ "$rc" = "$want" ] || { ok=0; echo "  $bin $*: exit $rc, want $want"; }
 		grep -q "runtime error\|AddressSanitizer" "$OUT/$name.err" && {
@@ -53,7 +56,7 @@ t()
 		fake_tree_if_needed
 		TUNFIXCTL_PROC=$OUT/tree/proc TUNFIXCTL_SYS=$OUT/tree/sys \
 			TUNFIXCTL_NETNS_DIR=$OUT/tree/netns \
-			valgrind -q --error-exitcode=99 --leak-check=full \
+			$WRAP valgrind -q --error-exitcode=99 --leak-check=full \
 			./tunfixctl "$@" >"$OUT/$name.out" 2>"$OUT/$name.vg"
 		rc=$?
 		# 99, not 1: exit 1 is doctor's "found something"
@@ -79,28 +82,88 @@ result()
 
 check() { local d=$1; shift; if "$@"; then result 1 "$d"; else result 0 "$d"; fi; }
 
+# json_ok NAME: $OUT/NAME.out is one JSON document
+json_ok() { check "$1 is valid JSON" python3 -m json.tool "$OUT/$1.out" /dev/null; }
+
 # --- basics
 t help 0 --help
 t version 0 --version
 check "version names tool and module" grep -q "module 0.1.0" "$OUT/version.out"
 t list-knobs 0 --list-knobs
-check "--list-knobs is the header's knob list" [ "$(cat "$OUT/list-knobs.out")" = "$KNOBS" ]
+t list-knobs-json 0 --list-knobs -j
+json_ok list-knobs-json
+check "-j --list-knobs: the names of --list-knobs, each with a known type and its range" python3 -c "
+import json
+ks = json.load(open('$OUT/list-knobs-json.out'))
+assert [k['name'] for k in ks] == open('$OUT/list-knobs.out').read().split(), ks
+for k in ks:
+    assert set(k) == {'name', 'type', 'min', 'max', 'default', 'description'}, k
+    assert k['type'] in ('bool', 'u32', 'hex', 'protos', 'ifname', 'ports'), k
+    assert k['description'] and isinstance(k['min'], int) and k['min'] <= k['max'], k
+d = {k['name']: k for k in ks}
+assert d['dhcp_mark'] == dict(name='dhcp_mark', type='hex', min=0, max=0xffffffff,
+    default='0x800', description='Mark value: mark = (mark & ~dhcp_mask) ^ dhcp_mark'), d['dhcp_mark']
+assert d['df_min_len']['type'] == 'u32' and d['df_min_len']['max'] == 65535
+"
+t list-counters 0 --list-counters
+t list-counters-json 0 -j --list-counters
+json_ok list-counters-json
+check "-j --list-counters: the names of --list-counters, each described" python3 -c "
+import json
+cs = json.load(open('$OUT/list-counters-json.out'))
+assert [c['name'] for c in cs] == open('$OUT/list-counters.out').read().split(), cs
+assert all(set(c) == {'name', 'description'} and c['description'] for c in cs), cs
+assert cs[0] == dict(name='df_seen', description='Packets of a selected protocol that reached a DF hook')
+"
+t list-extra 2 --list-knobs status
 t no-command 2
 t unknown-command 2 frobnicate
 t bad-option 2 --frob
+# --- help: tunfixctl help, help COMMAND, COMMAND --help
+t help-cmd 0 help
+check "help is --help" [ "$(cat "$OUT/help-cmd.out")" = "$(cat "$OUT/help.out")" ]
+for cmd in status get set stats doctor help; do
+	check "--help lists $cmd" grep -q "^  $cmd" "$OUT/help.out"
+	t "help-$cmd" 0 help $cmd
+	t "$cmd--help" 0 $cmd --help
+	check "$cmd --help is help $cmd" [ "$(cat "$OUT/$cmd--help.out")" = "$(cat "$OUT/help-$cmd.out")" ]
+	check "$cmd --help gives its usage" grep -q "^usage: tunfixctl .* $cmd" "$OUT/$cmd--help.out"
+done
+check "stats --help has its options" grep -q -- "--watch SECONDS" "$OUT/stats--help.out"
+t stats-h 0 stats --watch 1 -h
+t get-help-later 0 get df_egress --help
+t help-unknown 2 help frobnicate
+t help-two 2 help get set
+
 t status 0 status
 check "status shows every knob" bash -c "for k in $(echo $KNOBS); do grep -q \" \$k \" $OUT/status.out || exit 1; done"
 check "status shows non-zero counters" grep -q "df_cleared_egress" "$OUT/status.out"
+t status-json 0 -j status
+json_ok status-json
+check "status -j: every knob at its default, every counter" python3 -c "
+import json
+d = json.load(open('$OUT/status-json.out'))
+ks = json.load(open('$OUT/knobs.json'))
+assert d['version'] == '0.1.0' and d['netns'] is None and d['loaded'] is True, d
+assert d['module_version'] == '0.1.0', d
+assert d['knobs'] == {k['name']: k['default'] for k in ks}, d['knobs']
+assert d['not_default'] == [], d
+assert list(d['counters']) == '''$COUNTERS'''.split(), d['counters']
+assert d['counters']['df_cleared_egress'] == 7, d['counters']
+"
 
 # --- get
 t get-one 0 get df_protocols
 check "get prints the value" [ "$(cat "$OUT/get-one.out")" = "47,50" ]
 t get-two 0 get df_egress dhcp_mark
 check "get of two prints KNOB=VALUE" [ "$(cat "$OUT/get-two.out")" = "$(printf 'df_egress=0\ndhcp_mark=0x800')" ]
+t get-json 0 -j get df_egress dhcp_mark
+json_ok get-json
+check "get -j: one object of the values" [ "$(cat "$OUT/get-json.out")" = '{"df_egress":"0","dhcp_mark":"0x800"}' ]
 t get-unknown 2 get nope
 t get-none 2 get
 
-# --- set: validation before any write
+# --- set: only the KNOB=VALUE shape is checked, before any write
 KEEP_TREE=1
 fake_tree
 t set-good 0 set df_egress=1 df_protocols=50,47 dhcp_mark=0x10 df_dev=eth0
@@ -109,17 +172,7 @@ for k in df_egress df_protocols dhcp_mark df_dev; do
 	vals="$vals $(cat $OUT/tree/proc/sys/net/tunfix/$k)"
 done
 check "set wrote all values" [ "$vals" = " 1 50,47 0x10 eth0" ]
-for bad in df_egress=2 df_egress=-1 df_egress= df_egress=abc df_egress=1x \
-	   df_protocols=51 df_protocols=0 df_protocols=256 df_protocols=gre \
-	   df_protocols=47,51 df_protocols=1000 df_min_len=65536 \
-	   dhcp_mark=0x1ffffffff dhcp_mark=-1 dhcp_mask=4294967296 \
-	   df_dev=this-name-is-too-long df_dev=a/b df_dev=a:b df_dev=.. \
-	   "df_dev=a b" nope=1 df_egress noequals \
-	   df_egress=+1 "df_egress= 1" df_egress=1.5 df_min_len=08 df_min_len=0x \
-	   df_min_len=99999999999999999999999 dhcp_mark=0xg dhcp_mask= \
-	   df_protocols=47,,x "df_protocols=47;50" df_protocols=4700 \
-	   "df_protocols=$(printf '47,%.0s' $(seq 50))" =1 \
-	   "df_dev=$(printf 'x%.0s' $(seq 200))"; do
+for bad in nope=1 df_egress noequals =1 "df-egress=1" "$(printf 'x%.0s' $(seq 70))=1"; do
 	before=$(cat $OUT/tree/proc/sys/net/tunfix/* | md5sum)
 	n="set-bad-${bad:0:40}"
 	t "$n" 2 set df_transit=1 "$bad"
@@ -127,17 +180,47 @@ for bad in df_egress=2 df_egress=-1 df_egress= df_egress=abc df_egress=1x \
 	check "$n: one line on stderr" [ "$(wc -l <"$OUT/${n//\//_}.err")" = 1 ]
 done
 
-# every kind of good value, as the kernel takes it
-for good in df_protocols= df_dev= "df_protocols=47 50" df_protocols=,1,255, \
-	    dhcp_mark=4294967295 dhcp_mark=0XFF df_min_len=0x10 df_min_len=010 \
-	    df_min_len=65535 df_dev=eth0.100 df_bridge_dev=gt-0_a \
-	    df_dev=abcdefghijklmno; do
-	t "set-good-$good" 0 set "$good"
-	k=${good%%=*}
-	check "set-good-$good written" [ "$(cat $OUT/tree/proc/sys/net/tunfix/$k)" = "${good#*=}" ]
+# the values are the kernel's to judge: whatever it takes is written as given
+for val in df_egress=+1 df_egress=2 "df_egress= 1" df_protocols=51 \
+	   df_protocols= "df_protocols=47 50" df_protocols=,1,255, \
+	   dhcp_mark=4294967295 dhcp_mark=0XFF dhcp_mark=0x1ffffffff \
+	   df_min_len=0x10 df_min_len=010 df_min_len=65536 df_dev= \
+	   "df_dev=a b" df_dev=eth0.100 df_bridge_dev=gt-0_a \
+	   "df_dev=$(printf 'x%.0s' $(seq 200))"; do
+	t "set-passed-${val:0:40}" 0 set "$val"
+	k=${val%%=*}
+	check "set-passed-${val:0:40} written as given" [ "$(cat $OUT/tree/proc/sys/net/tunfix/$k)" = "${val#*=}" ]
 done
 t set-twice 0 set df_egress=1 df_egress=0
 check "set of one knob twice: the last wins" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_egress)" = 0 ]
+
+# the kernel refuses a value (EINVAL): exit 2, the refusal explained from
+# the knob's type and range, the knobs already written restored.  A real
+# sysctl of a namespace of our own stands in for the module's.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	WRAP="unshare -n"
+	for v in df_min_len=70000 dhcp_mark=0x1ffffffff df_egress=-1 \
+		 df_protocols=47,51 df_dev=a/b; do
+		k=${v%%=*}
+		fake_tree
+		ln -sf /proc/sys/net/ipv4/ip_default_ttl "$OUT/tree/proc/sys/net/tunfix/$k"
+		t "set-einval-$k" 2 set df_transit=1 "$v"
+		check "set-einval-$k: df_transit restored" [ "$(cat $OUT/tree/proc/sys/net/tunfix/df_transit)" = 0 ]
+		check "set-einval-$k: says what the kernel refused" \
+			grep -q "^tunfixctl: $k: the kernel refused '${v#*=}': $k takes " "$OUT/set-einval-$k.err"
+	done
+	unset WRAP
+	check "EINVAL of a u32: its range, decimal or hex" grep -qF \
+		"df_min_len takes a number from 0 to 65535 (decimal, 0x hex or 0 octal)" "$OUT/set-einval-df_min_len.err"
+	check "EINVAL of a hex: its range in hex" grep -qF \
+		"dhcp_mark takes a number from 0 to 0xffffffff (decimal, 0x hex or 0 octal)" "$OUT/set-einval-dhcp_mark.err"
+	check "EINVAL of a bool: 0 or 1" grep -qF "df_egress takes 0 or 1" "$OUT/set-einval-df_egress.err"
+	check "EINVAL of a protocol list: AH never" grep -qF "except 51 (AH)" "$OUT/set-einval-df_protocols.err"
+	check "EINVAL of an interface name" grep -qF "df_dev takes an interface name" "$OUT/set-einval-df_dev.err"
+	check "EINVAL: the restore is reported" grep -q "restored" "$OUT/set-einval-df_dev.err"
+else
+	echo "SKIP EINVAL tests (need root and unshare -n)"
+fi
 
 # --- set: the kernel refuses the second write -> the first is restored
 fake_tree
@@ -177,6 +260,14 @@ names = '''$COUNTERS'''.split()
 assert list(d['counters']) == names, d['counters']
 assert d['version'] == '0.1.0' and d['netns'] is None
 assert d['counters']['df_cleared_egress'] == 7
+"
+t stats-j 0 -j stats
+json_ok stats-j
+check "-j stats is stats --json" python3 -c "
+import json
+a, b = (json.load(open('$OUT/%s.out' % n)) for n in ('stats-j', 'stats-json'))
+del a['time'], b['time']
+assert a == b, (a, b)
 "
 NO_VALGRIND=1 t stats-watch 0 stats --json --watch 0.2 --count 2
 check "stats --watch --count 2 prints two objects with rates" python3 -c "
@@ -240,6 +331,13 @@ for c in status "get df_egress" "set df_egress=1" stats; do
 	rc=$?
 	check "$name: exit 3 and says modprobe" bash -c "[ $rc = 3 ] && grep -q modprobe $OUT/$name.err"
 done
+TUNFIXCTL_PROC=$OUT/empty ./tunfixctl -j status >"$OUT/notloaded-json.out" 2>/dev/null
+check "status -j without the module: exit 3" [ $? = 3 ]
+check "status -j without the module: loaded false" python3 -c "
+import json
+d = json.load(open('$OUT/notloaded-json.out'))
+assert d['loaded'] is False and 'knobs' not in d, d
+"
 t netns-missing 4 -n no-such-ns status
 t netns-missing-doctor 4 -n no-such-ns doctor
 check "a missing netns is named on stderr" grep -q "no-such-ns" "$OUT/netns-missing.err"
@@ -286,9 +384,21 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev
 	ln -s /proc/$NS_B/ns/net "$OUT/tree/netns/nsB"
 	t doctor-clean 0 -n nsA doctor
 	check "doctor-clean says so" grep -q "no problems found" "$OUT/doctor-clean.out"
+	t doctor-clean-json 0 -n nsA -j doctor
+	check "doctor -j, clean: no findings" [ "$(cat "$OUT/doctor-clean-json.out")" = '{"version":"0.1.0","netns":"nsA","findings":[]}' ]
 	echo 1 >"$OUT/tree/proc/sys/net/tunfix/dhcp_remark"
 	t doctor-no-rule 1 -n nsA doctor
 	check "doctor prints the ip rule to add" grep -q "ip rule add fwmark 0x800 table 20" "$OUT/doctor-no-rule.out"
+	t doctor-json 1 -j -n nsA doctor
+	json_ok doctor-json
+	check "doctor -j: the finding and its fix" python3 -c "
+import json
+d = json.load(open('$OUT/doctor-json.out'))
+assert d['version'] == '0.1.0' and d['netns'] == 'nsA', d
+[f] = d['findings']
+assert 'no ip rule matches mark 0x800' in f['problem'], f
+assert len(f['fix']) == 1 and f['fix'][0].startswith('ip rule add fwmark 0x800 table 20'), f
+"
 	inb ip rule add fwmark 0x800 table 20
 	t doctor-rule-in-B 0 -n nsB doctor
 	check "-n: the rule of nsB is not seen from nsA" \
@@ -326,6 +436,25 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev
 import json
 assert json.load(open('$OUT/stats-json-netns.out'))['netns'] == 'a\"b\\\\c'
 "
+	# control characters, UTF-8 kept, bytes that are not UTF-8 replaced
+	ln -s /proc/$NS_A/ns/net "$OUT/tree/netns/$(printf 't\tn\001é\377\300\257x')"
+	t status-json-netns 0 -n "$(printf 't\tn\001é\377\300\257x')" -j status
+	json_ok status-json-netns
+	check "control characters and bytes that are not UTF-8 are escaped" python3 -c "
+import json
+raw = open('$OUT/status-json-netns.out', 'rb').read()
+assert all(b >= 0x20 for b in raw.rstrip(b'\n')), raw
+assert b'\\\\u0009' in raw and b'\\\\u0001' in raw, raw
+assert json.loads(raw)['netns'] == 't\tn\x01\u00e9\ufffd\ufffd\ufffdx', json.loads(raw)['netns']
+"
+	TUNFIXCTL_PROC=$OUT/empty TUNFIXCTL_NETNS_DIR=$OUT/tree/netns \
+		./tunfixctl -j -n nsA doctor >"$OUT/doctor-notloaded-json.out" 2>&1
+	check "doctor -j without the module: exit 3, the finding says modprobe" python3 -c "
+import json
+assert $? == 3
+d = json.load(open('$OUT/doctor-notloaded-json.out'))
+assert d['findings'][0]['fix'] == ['modprobe tunfix'], d
+"
 	unset KEEP_TREE
 	rm -rf "$OUT/empty"
 	mkdir -p "$OUT/empty"
@@ -341,8 +470,7 @@ else
 fi
 
 # --- documentation
-check "every knob and counter is in the man page" bash -c "for n in $(echo $KNOBS $COUNTERS); do grep -q \"^\\.B \$n\$\" tunfixctl.8 || { echo missing \$n; exit 1; }; done"
-check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
+check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates loaded module_version knobs not_default findings problem fix name type min max default description; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
 check "the man page documents every exit status" bash -c "for n in 0 1 2 3 4 5 6; do grep -A1 '^\.TP' tunfixctl.8 | grep -q \"^\.B \$n\$\" || exit 1; done"
 check "the man page renders without warnings" bash -c "[ -z \"\$(groff -man -ww -z tunfixctl.8 2>&1)\" ]"
 check "bash completion parses" bash -n tunfixctl.bash-completion
@@ -353,6 +481,17 @@ check "bash completion offers the knobs of --list-knobs" bash -c "
 	source tunfixctl.bash-completion
 	COMP_WORDS=(tunfixctl set df_b); COMP_CWORD=2; _tunfixctl
 	[ \"\${COMPREPLY[*]}\" = 'df_bridge= df_bridge_dev=' ]"
+check "bash completion offers the commands and global options" bash -c "
+	compopt() { :; }
+	source tunfixctl.bash-completion
+	COMP_WORDS=(tunfixctl ''); COMP_CWORD=1; _tunfixctl
+	for w in status get set stats doctor help -j --json --list-knobs --list-counters; do
+		[[ \" \${COMPREPLY[*]} \" == *\" \$w \"* ]] || { echo missing \$w; exit 1; }
+	done
+	COMP_WORDS=(tunfixctl -j help st); COMP_CWORD=3; _tunfixctl
+	[ \"\${COMPREPLY[*]}\" = 'status stats' ] || { echo help: \${COMPREPLY[*]}; exit 1; }
+	COMP_WORDS=(tunfixctl doctor --); COMP_CWORD=2; _tunfixctl
+	[ \"\${COMPREPLY[*]}\" = '--help' ]"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
