@@ -31,8 +31,9 @@ clean_root()
 	root_remove "$DIR" || exit 1
 }
 
-# binfmt - let the host run ARCH's binaries (qemu-user-static's binfmt.d
-# entry, fixed binary: works inside a chroot)
+# binfmt - let the host run ARCH's binaries: qemu-user-static's binfmt.d
+# entry (a line in the kernel's register format; flag F, the interpreter
+# opened now, so it works inside a chroot)
 binfmt()
 {
 	local q=qemu-$ARCH
@@ -44,7 +45,8 @@ binfmt()
 	[ -e /proc/sys/fs/binfmt_misc/register ] ||
 		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || return 1
 	[ -e "/proc/sys/fs/binfmt_misc/$q" ] ||
-		/usr/lib/systemd/systemd-binfmt "/usr/lib/binfmt.d/$q.conf" || return 1
+		grep -v '^#' "/usr/lib/binfmt.d/$q.conf" >/proc/sys/fs/binfmt_misc/register ||
+		return 1
 	grep -qx enabled "/proc/sys/fs/binfmt_misc/$q" ||
 		{ echo "guest-root: binfmt $q is disabled" >&2; return 1; }
 }
