@@ -49,7 +49,7 @@ while [ $# -gt 0 ]; do
 	-k) KVER=$2; shift 2 ;;
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
-	-h|--help) sed -n '3,38p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,36p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
