@@ -20,16 +20,25 @@ CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 KSRC_SERIES := $(shell tests/kver.sh --series)
 KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 
+# What the scenarios run in the guest: the amd64 guest shares the host's
+# root, a foreign one gets a root of its own with these (tests/guest-root.sh).
+GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
+	nftables iptables tcpdump python3 python3-scapy socat netcat-openbsd \
+	dnsmasq-base isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps \
+	psmisc
+# Cross builds (tests/cross.sh): the release's cross compilers (tunfixctl),
+# the one the foreign kernels' headers record (Debian 12's gcc-12, also in
+# Debian 13), their C libraries, and pahole for 6.12's module BTF.
+CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
+	gcc-12-aarch64-linux-gnu gcc-12-arm-linux-gnueabihf \
+	libc6-dev-arm64-cross libc6-dev-armhf-cross dwarves
 # Everything the build and the tests use.  qemu comes from the release's
 # own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.
 DEPS := build-essential linux-headers-amd64 sparse groff-base \
-	libmnl-dev libnetfilter-queue-dev dkms kmod cpio busybox-static \
-	xz-utils zstd debootstrap iproute2 iputils-ping nftables iptables \
-	tcpdump python3 python3-scapy socat netcat-openbsd dnsmasq-base \
-	isc-dhcp-server isc-dhcp-client kea-dhcp4-server debhelper dh-dkms \
-	lintian procps psmisc valgrind bc flex \
-	bison libelf-dev libssl-dev linux-perf
+	libmnl-dev libnetfilter-queue-dev dkms cpio debootstrap \
+	debhelper dh-dkms lintian valgrind bc flex \
+	bison libelf-dev libssl-dev linux-perf $(GUEST_DEPS) $(CROSS_DEPS)
 CODENAME := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
 QEMU_SUITE := $(if $(filter bookworm,$(CODENAME)),-t bookworm-backports)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
@@ -47,7 +56,8 @@ deps:
 	tests/apt-suites.sh
 	apt-get update -q
 	$(APT_INSTALL) $(DEPS)
-	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86
+	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86 qemu-system-arm \
+		qemu-user-static
 	$(APT_INSTALL) linux-source-$$(tests/kver.sh --series)
 
 $(CHECKPATCH):
@@ -109,4 +119,4 @@ clean:
 .PHONY: all module tools deps checkpatch sparse uapi-check static unit guest check clean
 
 # Packaging, demo and benchmark targets, other kernels: their own files.
-include mk/packaging.mk mk/extra.mk mk/kernels.mk
+include mk/packaging.mk mk/extra.mk mk/kernels.mk mk/cross.mk

@@ -36,3 +36,15 @@ in_root()
 	root_umount "$dir"
 	return $rc
 }
+
+# root_remove DIR - delete the root DIR, after unmounting what in_root
+# mounts; refuses (returns 1) while anything else is mounted below it
+root_remove()
+{
+	root_umount "$1"
+	if grep -q " $1/" /proc/mounts; then
+		echo "root_remove: $1 still has mounts" >&2
+		return 1
+	fi
+	rm -rf --one-file-system "$1"
+}

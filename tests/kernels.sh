@@ -6,8 +6,12 @@
 # the whole guest suite on that kernel with both modules.
 #
 # usage: tests/kernels.sh [--no-guest] [SERIES...]   build, DKMS, suite
-#        tests/kernels.sh release SERIES             print the kernel release
+#        tests/kernels.sh [-a ARCH] release SERIES   print the kernel release
 #        tests/kernels.sh root SUITE                 make the build root
+#        tests/kernels.sh vermagic KO RELEASE        check a module's vermagic
+#
+# The matrix is the amd64 rows; -a picks the rows of another architecture
+# (tests/cross.sh, which runs it with APT_CONFIG set to an apt for ARCH).
 #
 # Kernels whose headers want a compiler Debian 12 lacks are built in a
 # debootstrap'd root of their suite, cached in $TUNFIX_CACHE/roots.  Ends
@@ -27,24 +31,27 @@ APT_INSTALL="apt-get install -y -q --no-install-recommends"
 export DEBIAN_FRONTEND=noninteractive
 # shellcheck source=tests/chroot-lib.sh
 . "$ROOT/tests/chroot-lib.sh"
+# shellcheck source=tests/step-lib.sh
+. "$ROOT/tests/step-lib.sh"
 
-# field SERIES N - column N of SERIES' line in kernels.list
+# field SERIES N - column N of SERIES' line for ARCH in kernels.list
 field()
 {
-	awk -v s="$1" -v n="$2" '!/^#/ && $1 == s { print $n }' "$LIST"
+	awk -v s="$1" -v a="$ARCH" -v n="$2" '!/^#/ && $1 == s && $4 == a { print $n }' "$LIST"
 }
 
-# release SERIES - the release of the suite's linux-headers-amd64
+# release SERIES - the release of the suite's linux-headers-FLAVOUR
 release()
 {
-	local suite ver
+	local suite meta ver
 
 	suite=$(field "$1" 2)
-	[ -n "$suite" ] || { echo "kernels.sh: $1 is not in $LIST" >&2; return 1; }
-	ver=$(apt-cache madison linux-headers-amd64 |
+	[ -n "$suite" ] || { echo "kernels.sh: $1 ($ARCH) is not in $LIST" >&2; return 1; }
+	meta=linux-headers-$(field "$1" 5)
+	ver=$(apt-cache madison "$meta" |
 	      awk -F' *[|] *' -v s="$suite" '$3 ~ " " s "(-security|-updates)?/main " { print $2; exit }')
-	[ -n "$ver" ] || { echo "kernels.sh: apt knows no linux-headers-amd64 in $suite (make deps)" >&2; return 1; }
-	apt-cache show "linux-headers-amd64=$ver" |
+	[ -n "$ver" ] || { echo "kernels.sh: apt knows no $meta in $suite (make deps)" >&2; return 1; }
+	apt-cache show "$meta=$ver" |
 		sed -n 's/^Depends:.*linux-headers-\([0-9][^ ,]*\).*/\1/p' | head -n 1
 }
 
@@ -55,10 +62,7 @@ root()
 
 	[ -e "$dir/.tunfix-root" ] && return 0
 	echo "kernels.sh: debootstrap $suite into $dir"
-	if [ -d "$dir" ]; then
-		root_umount "$dir"
-		rm -rf --one-file-system "$dir"
-	fi
+	root_remove "$dir" || return 1
 	mkdir -p "$ROOTS"
 	debootstrap --variant=minbase \
 		--include=make,gcc,libc6-dev,libelf-dev,kmod,dkms,xz-utils,zstd,openssl \
@@ -139,29 +143,18 @@ guest()
 		TUNFIX_RESULTS_DIR=$3/results "$ROOT/tests/qemu/run.sh"
 }
 
-# step LOG CMD... - run CMD into LOG, print ok or FAIL
-step()
-{
-	local log=$1 start
-
-	shift
-	start=$(date +%s)
-	if "$@" >"$log" 2>&1; then
-		echo "ok ($(($(date +%s) - start))s)"
-	else
-		echo "FAIL ($(($(date +%s) - start))s, $log)"
-		return 1
-	fi
-}
-
+ARCH=amd64
+[ "${1:-}" = -a ] && { ARCH=$2; shift 2; }
 case ${1:-} in
 release) release "$2"; exit ;;
 root) root "$2"; exit ;;
+vermagic) vermagic "$2" "$3"; exit ;;
 esac
 
+[ "$ARCH" = amd64 ] || { echo "kernels.sh: $ARCH is built by tests/cross.sh" >&2; exit 2; }
 GUEST=1
 [ "${1:-}" = --no-guest ] && { GUEST=; shift; }
-SERIES=${*:-$(awk '!/^#/ && NF { print $1 }' "$LIST")}
+SERIES=${*:-$(awk -v a="$ARCH" '!/^#/ && $4 == a { print $1 }' "$LIST")}
 mkdir -p "$OUT"
 passed=0 failed=0
 table=$(printf '%-22s %-14s %-14s %-16s %s' kernel build dkms 'guest (p/f/s)' dmesg)

@@ -5,14 +5,23 @@
 # under qemu and run every scenario in tests/netns in ONE boot, or one
 # command with --cmd.
 #
-# usage: tests/qemu/run.sh [-k KVER] [-t PATTERN]... [--cmd 'COMMAND']
+# usage: tests/qemu/run.sh [-a ARCH --root DIR] [-k KVER] [-t PATTERN]...
+#                          [--cmd 'COMMAND']
 #
 #   -t PATTERN   run only scenarios whose file name contains PATTERN
 #                (also: env TESTS="pattern ...")
 #   --cmd CMD    run CMD in the guest (cwd = repo root) instead of the
 #                suite; its output is streamed and its exit code returned
+#   -a ARCH      the guest's Debian architecture: amd64 (default) or arm64
+#                (qemu-system-aarch64 -M virt); for arm64, -k is needed and
+#                APT_CONFIG must name an apt for arm64 (tests/cross.sh apt)
+#   --root DIR   the guest's root filesystem, a host directory (default /,
+#                the host's own; a foreign guest's comes from
+#                tests/guest-root.sh); the repository is seen at its host
+#                path inside it all the same
 #
 # env: KVER, TUNFIX_KO (module to test, default kmod/tunfix.ko),
+#      TUNFIXCTL (default tools/tunfixctl),
 #      TUNFIX_RESULTS_DIR (default tests/.build/results),
 #      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
@@ -31,17 +40,35 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=${KVER:-}
 PATTERNS=${TESTS:-}
 CMD=
+ARCH=amd64
+GUEST_ROOT=/
 while [ $# -gt 0 ]; do
 	case $1 in
+	-a) ARCH=$2; shift 2 ;;
+	--root) GUEST_ROOT=$2; shift 2 ;;
 	-k) KVER=$2; shift 2 ;;
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
-	-h|--help) sed -n '3,28p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,36p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
 [ -n "$KVER" ] || KVER=$("$ROOT/tests/kver.sh")
+GUEST_ROOT=$(cd "$GUEST_ROOT" && pwd) || exit 1
+# what differs between the guests' machines: qemu, its CPU, the console,
+# and how the guest reports its exit code (arm64: none, see step 4)
+case $ARCH in
+amd64)
+	QEMU="qemu-system-x86_64 -cpu max -device isa-debug-exit,iobase=0xf4,iosize=0x04"
+	CONSOLE=ttyS0 ;;
+arm64)
+	# pauth-impdef: pointer authentication with a cheap hash; QARMA,
+	# the architected one, makes TCG several times slower
+	QEMU="qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on"
+	CONSOLE=ttyAMA0 ;;
+*) echo "run.sh: no guest machine for $ARCH" >&2; exit 2 ;;
+esac
 
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/$KVER
 RES=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results}
@@ -106,7 +133,8 @@ INITRD=$BUILD/initramfs-$KVER.cpio.gz
 if [ ! -e "$INITRD" ] || [ "$ROOT/tests/qemu/init" -nt "$INITRD" ]; then
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,proc,sys,dev,mods,newroot}
-	cp /bin/busybox "$tmp/bin/busybox" || { echo "run.sh: install busybox-static"; exit 1; }
+	cp "${GUEST_ROOT%/}/bin/busybox" "$tmp/bin/busybox" ||
+		{ echo "run.sh: no busybox in $GUEST_ROOT (busybox-static)"; exit 1; }
 	cp "$ROOT/tests/qemu/init" "$tmp/init"
 	for m in $FSMODS; do
 		modprobe -d "$CACHE/root" -S "$KVER" --show-depends "$m" |
@@ -144,7 +172,7 @@ done
 cat >"$RES/guest.env" <<ENV
 TUNFIX_ROOT='$ROOT'
 TUNFIX_KO='${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}'
-TUNFIXCTL='$ROOT/tools/tunfixctl'
+TUNFIXCTL='${TUNFIXCTL:-$ROOT/tools/tunfixctl}'
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
 TUNFIX_DEB_DIR='${TUNFIX_DEB_DIR:-}'
 TIMEOUT_SCALE='${TUNFIX_TIMEOUT_SCALE:-1}'
@@ -178,14 +206,13 @@ fi
 exec 9>"${TUNFIX_GUEST_LOCK:-/run/lock/tunfix-guest}"
 flock -n 9 || { echo "run.sh: waiting for the guest running now"; flock 9; }
 start=$(date +%s)
-# shellcheck disable=SC2086 # SHARES is a list of arguments without spaces
-timeout -k 10 "$TMO" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+# shellcheck disable=SC2086 # QEMU, SHARES: lists of arguments without spaces
+timeout -k 10 "$TMO" $QEMU \
+	-accel tcg,thread=multi -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$CACHE/vmlinuz" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.kmods=$KMODS tunfix.fs=$FS" \
+	-append "console=$CONSOLE panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.sysroot=${GUEST_ROOT%/} tunfix.kmods=$KMODS tunfix.fs=$FS" \
 	$SHARES \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	>"$RES/console.log" 2>&1 </dev/null &
 qpid=$!
 if [ -n "$CMD" ]; then
@@ -194,8 +221,9 @@ if [ -n "$CMD" ]; then
 fi
 wait $qpid
 qrc=$?
-# a kernel without /dev/port (cloud) powers off without reporting through
-# isa-debug-exit: what the guest wrote last tells whether it finished
+# a kernel without /dev/port (cloud) or a machine without isa-debug-exit
+# (arm64) powers off without reporting through it: what the guest wrote
+# last tells whether it finished
 if [ "$qrc" = 0 ] && [ -s "$RES/done" ]; then
 	case $(cat "$RES/done") in
 	suite|"cmd 0") qrc=1 ;;
