@@ -14,7 +14,6 @@
 #
 # timeout: 1500
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping python3
