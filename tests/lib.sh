@@ -208,13 +208,14 @@ tunfix_unload()
 }
 
 # in_recipe NS RECIPE 'shell code' - run code in NS with the functions of
-# RECIPE (a file in Documentation/recipes) loaded; its exit status
+# RECIPE (a file in Documentation/recipes) loaded, under set -e: non-zero
+# as soon as one command of a recipe function fails, not only the last
 in_recipe()
 {
 	local ns=$1 recipe=$2
 
 	shift 2
-	ip netns exec "$ns" bash -c ". '$recipe'; $*"
+	ip netns exec "$ns" bash -ec ". '$recipe'; $*"
 }
 
 # capture_start NS DEV FILE [TCPDUMP_ARG...] - tcpdump on DEV in NS into
