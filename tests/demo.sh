@@ -8,7 +8,6 @@
 #   hA eth0 --- vA [br0] gt0 ~~ u0 ====== u0 ~~ gt0 [br0] vB --- eth0 hB
 #   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24     192.0.2.2/24
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 

@@ -3,11 +3,10 @@
 # Helpers shared by the DHCP scenarios (tests/netns/3*.sh): the LAN, the
 # client's side of the IPsec set-up, a real DHCP server (dnsmasq or ISC
 # dhcpd) and a real client (busybox udhcpc) whose renewals are started on
-# demand with SIGUSR1.  Sourced after tests/lib.sh.
-#
-# The polling here avoids starting processes (each costs 50-80 ms in the
-# emulated guest): files are read with bash builtins, and naps are reads
-# with a timeout on a FIFO nobody writes to.
+# demand with SIGUSR1.  Sources tests/lib.sh; waits with its builtin-only
+# helpers (nap, count_matches, wait_matches).
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RECIPE_ROUTE="$TUNFIX_ROOT/Documentation/recipes/dhcp-route-based.sh"
 RECIPE_POLICY="$TUNFIX_ROOT/Documentation/recipes/dhcp-policy-based.sh"
@@ -19,16 +18,12 @@ LAN_NET=192.0.2.0/24
 CLI_MAC=02:00:00:00:00:0a
 IF_ID=42
 SPI=0x100
-ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
 
-# dhcp_init - a work directory, the FIFO dhcp_nap reads from, the udhcpc
-# script: it configures the address and appends "EVENT IP" to the file
-# named by $DHCP_EVENTS
+# dhcp_init - a work directory and the udhcpc script: it configures the
+# address and appends "EVENT IP" to the file named by $DHCP_EVENTS
 dhcp_init()
 {
 	DHCP_DIR=$(mktemp -d)
-	mkfifo "$DHCP_DIR/nap"
-	exec {DHCP_NAP_FD}<>"$DHCP_DIR/nap"
 	cat >"$DHCP_DIR/udhcpc.script" <<-'EOF'
 	#!/bin/sh
 	case "$1" in
@@ -40,52 +35,6 @@ dhcp_init()
 	chmod +x "$DHCP_DIR/udhcpc.script"
 }
 
-# dhcp_nap SECONDS - sleep without starting a process
-dhcp_nap()
-{
-	read -r -t "$1" -u "$DHCP_NAP_FD" _
-	return 0
-}
-
-# dhcp_count FILE WORD - set DHCP_N to the number of lines of FILE that
-# contain WORD (builtins only)
-dhcp_count()
-{
-	local -a lines
-	local l
-
-	DHCP_N=0
-	[ -e "$1" ] || return 0
-	mapfile -t lines <"$1"
-	for l in "${lines[@]}"; do
-		[[ $l == *"$2"* ]] && DHCP_N=$((DHCP_N + 1))
-	done
-	return 0
-}
-
-# dhcp_wait_count FILE WORD N TIMEOUT_S - wait until FILE has N lines with
-# WORD; 0 if it got there in time
-dhcp_wait_count()
-{
-	local file=$1 word=$2 n=$3 i
-
-	for ((i = 0; i <= $4 * 10; i++)); do
-		dhcp_count "$file" "$word"
-		[ "$DHCP_N" -ge "$n" ] && return 0
-		dhcp_nap 0.1
-	done
-	return 1
-}
-
-# in_ns NS RECIPE 'shell code' - run code in NS with RECIPE loaded
-in_ns()
-{
-	local ns=$1 recipe=$2
-
-	shift 2
-	ip netns exec "$ns" bash -c ". '$recipe'; $*"
-}
-
 # dhcp_topology - the DHCP server S and its client C on one LAN:
 #
 #   S eth0 192.0.2.1/24 ------------------- eth0 C (udhcpc: 192.0.2.10)
@@ -93,12 +42,12 @@ in_ns()
 # sets S and C (namespace names)
 dhcp_topology()
 {
-	setup_ns S C || return 1
-	ip link add eth0 netns "$S" type veth peer name eth0 netns "$C" \
-		address "$CLI_MAC" || return 1
-	ip -n "$S" addr add "$SRV_IP/24" dev eth0
-	ip -n "$S" link set eth0 up
-	ip -n "$C" link set eth0 up
+	setup_ns S C
+	must ip link add eth0 netns "$S" type veth peer name eth0 netns "$C" \
+		address "$CLI_MAC"
+	must ip -n "$S" addr add "$SRV_IP/24" dev eth0
+	must ip -n "$S" link set eth0 up
+	must ip -n "$C" link set eth0 up
 }
 
 # client_ipsec_setup - the client's end of the ESP SA: an xfrm interface
@@ -106,7 +55,7 @@ dhcp_topology()
 # is not seen by a DHCP client listening on eth0.  The client sends in clear.
 client_ipsec_setup()
 {
-	ip -n "$C" -batch - <<-EOF
+	must ip -n "$C" -batch - <<-EOF
 	link add ipsec0 type xfrm dev eth0 if_id $IF_ID
 	link set ipsec0 up
 	xfrm state add src $SRV_IP dst $CLI_IP proto esp spi $SPI mode tunnel if_id $IF_ID aead rfc4106(gcm(aes)) $ESP_KEY 128
@@ -171,9 +120,12 @@ server_start()
 			kea-dhcp4 -c "$d/kea.conf" >>"$d/kea-stderr.log" 2>&1 &
 		ready=DHCP4_STARTED
 		;;
+	*)
+		setup_fail "server_start: no DHCP server $1"
+		;;
 	esac
 	SRV_PID=$!
-	dhcp_wait_count "$SRV_LOG" "$ready" 1 10
+	wait_matches "$SRV_LOG" "$ready" 1 10
 }
 
 server_stop()
@@ -200,7 +152,7 @@ client_start()
 		-s "$DHCP_DIR/udhcpc.script" -T 2 -t 5 "$@" \
 		>>"$DHCP_DIR/udhcpc-$SRV_NAME.log" 2>&1 &
 	CLI_PID=$!
-	dhcp_wait_count "$DHCP_EVENTS" bound 1 20
+	wait_matches "$DHCP_EVENTS" bound 1 20
 }
 
 client_stop()
@@ -213,7 +165,7 @@ client_stop()
 
 # renew TIMEOUT_S - make udhcpc renew now (SIGUSR1: a unicast DHCPREQUEST
 # to the server) and wait for the "renew" event of a DHCPACK; 0 if it came.
-# Also waits for the server to log its answer.
+# Also waits for the server to log its answer: SERVER_ACKED is 1 if it did.
 #
 # busybox udhcpc 1.35 sends the unicast DHCPREQUEST from a short-lived
 # socket connect()ed to the server; a DHCPACK that arrives before udhcpc
@@ -222,23 +174,29 @@ client_stop()
 # take 2 s instead of a fraction of one.  Hence the timeouts.
 renew()
 {
-	local renews acks rc t0=${EPOCHREALTIME/./} ms
+	local renews acks rc t0 ms
 
-	dhcp_count "$DHCP_EVENTS" renew
-	renews=$DHCP_N
-	dhcp_count "$SRV_LOG" DHCPACK
-	acks=$DHCP_N
+	count_matches "$DHCP_EVENTS" renew
+	renews=$MATCHES
+	count_matches "$SRV_LOG" DHCPACK
+	acks=$MATCHES
+	now_ms
+	t0=$NOW_MS
 	kill -USR1 "$CLI_PID"
-	dhcp_wait_count "$DHCP_EVENTS" renew $((renews + 1)) "$1"
+	wait_matches "$DHCP_EVENTS" renew $((renews + 1)) "$1"
 	rc=$?
-	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	now_ms
+	ms=$((NOW_MS - t0))
 	if [ "$rc" -eq 0 ]; then
 		echo "renew: DHCPACK received after $ms ms"
 	else
 		echo "renew: no DHCPACK received in $ms ms"
 	fi
-	dhcp_wait_count "$SRV_LOG" DHCPACK $((acks + 1)) 2 ||
+	SERVER_ACKED=1
+	if ! wait_matches "$SRV_LOG" DHCPACK $((acks + 1)) 2; then
 		echo "renew: the server logged no DHCPACK"
+		SERVER_ACKED=0
+	fi
 	return $rc
 }
 
@@ -254,39 +212,25 @@ renew_n()
 	done
 }
 
-# renew_fails - one renewal that must fail: the server answers (logged),
-# but no DHCPACK reaches udhcpc in 3 s.  udhcpc is stopped afterwards: it
-# would go on rebinding and rediscovering on its own, and the next phase
-# starts with a fresh client.
+# renew_fails - one renewal that must fail: 0 if the server answered
+# (logged a DHCPACK) but no DHCPACK reached udhcpc in 3 s.  udhcpc is
+# stopped afterwards: it would go on rebinding and rediscovering on its
+# own, and the next phase starts with a fresh client.
 renew_fails()
 {
-	local rc
+	local rc=1
 
-	! renew 3
-	rc=$?
+	renew 3 || rc=$((!SERVER_ACKED))
 	client_stop
 	return $rc
 }
 
-# capture_start NAME - tcpdump on S's eth0 (the raw link) into
-# $TUNFIX_RESULTS/NAME.pcap
-capture_start()
+# dhcp_capture_start NAME - capture S's eth0 (the raw link) into
+# $TUNFIX_RESULTS/NAME.pcap, until capture_stop
+dhcp_capture_start()
 {
-	CAP_FILE=$TUNFIX_RESULTS/$1.pcap
-	ip netns exec "$S" tcpdump -i eth0 -n -U --immediate-mode -s 512 \
-		-w "$CAP_FILE" ip \
-		2>"$CAP_FILE.log" &
-	CAP_PID=$!
-	dhcp_wait_count "$CAP_FILE.log" "listening on" 1 10
-}
-
-capture_stop()
-{
-	[ -n "$CAP_PID" ] || return 0
-	dhcp_nap 0.3
-	kill "$CAP_PID" 2>/dev/null
-	wait "$CAP_PID" 2>/dev/null
-	CAP_PID=
+	capture_start "$S" eth0 "$TUNFIX_RESULTS/$1.pcap" --immediate-mode \
+		-s 512 ip
 }
 
 # capture_summary NAME... - for each capture set CAP_<NAME>_<key> from
@@ -316,10 +260,19 @@ tunfix_counters()
 	local -a lines
 	local l
 
-	mapfile -t lines <"/proc/$SRV_PID/net/tunfix"
+	unset "${!TF_@}"
+	mapfile -t lines <"/proc/$SRV_PID/net/tunfix" ||
+		setup_fail "tunfix_counters: no /proc/$SRV_PID/net/tunfix"
 	for l in "${lines[@]}"; do
 		printf -v "TF_${l%% *}" '%s' "${l##* }"
 	done
+}
+
+# tunfix_counters_reset - zero the server's counters (through its /proc/PID/net)
+tunfix_counters_reset()
+{
+	echo 0 >"/proc/$SRV_PID/net/tunfix" ||
+		setup_fail "tunfix_counters_reset: /proc/$SRV_PID/net/tunfix"
 }
 
 # ping_esp - two pings from the server to the client, which go through

@@ -35,7 +35,7 @@ import socket
 import struct
 import sys
 
-from pktlib import csum, ipv4_packets, nflog_packets
+from pktlib import csum, iphdr, ipv4_packets, nflog_packets
 
 # ctypes, errno, json, select, subprocess and time are imported by "edge"
 # only: every module costs start-up time in the emulated guest.
@@ -130,14 +130,6 @@ def hooks(before_path, after_path):
 
 # ------------------------------------------------------------------- edge
 
-def iphdr(payload_len, frag=0, ihl=5, ipid=1, src="0.0.0.0", dst="0.0.0.0",
-          options=b"", version=4, proto=17):
-    h = struct.pack("!BBHHHBBH4s4s", (version << 4) | ihl, 0,
-                    ihl * 4 + payload_len, ipid, frag, 64, proto, 0,
-                    socket.inet_aton(src), socket.inet_aton(dst)) + options
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:]
-
-
 def bootp(op=2, cookie=True, size=300):
     b = struct.pack("!BBBBIHH4s4s4s4s", op, 1, 6, 0, 0x7466780a, 0, 0,
                     b"\0" * 4, socket.inet_aton("192.0.2.2"), b"\0" * 4,
@@ -166,34 +158,34 @@ def edge_cases(s, d):
     dh = bootp()
     return {
         "valid-dhcpack": ("remark", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d) + udp(dh, s, d)),
         "valid-with-ip-options": ("remark", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, ihl=6, options=b"\x01\x01\x01\x00") +
+            17, 308, ipid=i, src=s, dst=d, ihl=6, options=b"\x01\x01\x01\x00") +
             udp(dh, s, d)),
         "short-dhcp-payload": ("malformed", lambda i: iphdr(
-            28, ipid=i, src=s, dst=d) + udp(dh[:20], s, d)),
+            17, 28, ipid=i, src=s, dst=d) + udp(dh[:20], s, d)),
         "udp-length-beyond-packet": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(dh, s, d, ulen=1000)),
+            17, 308, ipid=i, src=s, dst=d) + udp(dh, s, d, ulen=1000)),
         "udp-length-below-header": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(dh, s, d, ulen=7)),
+            17, 308, ipid=i, src=s, dst=d) + udp(dh, s, d, ulen=7)),
         "first-fragment": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, frag=MF) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, frag=MF) + udp(dh, s, d)),
         "middle-fragment": ("ignore", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, frag=MF | 37) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, frag=MF | 37) + udp(dh, s, d)),
         "last-fragment": ("ignore", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, frag=185) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, frag=185) + udp(dh, s, d)),
         "bootrequest-op": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(bootp(op=1), s, d)),
+            17, 308, ipid=i, src=s, dst=d) + udp(bootp(op=1), s, d)),
         "no-magic-cookie": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(bootp(cookie=False), s, d)),
+            17, 308, ipid=i, src=s, dst=d) + udp(bootp(cookie=False), s, d)),
         "not-dhcp-text": ("malformed", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d) + udp(b"hello, port 68 " * 20, s, d)),
+            17, 308, ipid=i, src=s, dst=d) + udp(b"hello, port 68 " * 20, s, d)),
         "truncated-udp-header": ("ignore", lambda i: iphdr(
-            4, ipid=i, src=s, dst=d) + udp(b"", s, d)[:4]),
+            17, 4, ipid=i, src=s, dst=d) + udp(b"", s, d)[:4]),
         "ip-version-6": ("ignore", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, version=6) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, version=6) + udp(dh, s, d)),
         "udplite-67-68": ("ignore", lambda i: iphdr(
-            308, ipid=i, src=s, dst=d, proto=136) + udp(dh, s, d)),
+            136, 308, ipid=i, src=s, dst=d) + udp(dh, s, d)),
     }
 
 

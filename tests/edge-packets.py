@@ -18,26 +18,18 @@
 Every case carries a tag "TFX<n>" in its payload (except those too short to
 hold one), so it is found again in a capture.
 """
-import socket
+import functools
 import struct
 import sys
 import time
 
-from pktlib import csum, ipv4_packets
+import pktlib
+from pktlib import IP_DF as DF, IP_MF as MF, csum, ipv4_packets
 
-DF, MF = 0x4000, 0x2000
 
 
-def iphdr(proto, payload_len, frag=DF, ihl=5, ipid=0x1234, src="0.0.0.0",
-          dst="0.0.0.0", tot_len=None, options=b"", version=4, check=None):
-    if tot_len is None:
-        tot_len = ihl * 4 + payload_len
-    h = struct.pack("!BBHHHBBH4s4s", (version << 4) | ihl, 0, tot_len, ipid,
-                    frag, 64, proto, 0, socket.inet_aton(src),
-                    socket.inet_aton(dst)) + options
-    if check is None:
-        check = csum(h)
-    return h[:10] + struct.pack("!H", check) + h[12:]
+# the cases' headers: DF unless they say otherwise
+iphdr = functools.partial(pktlib.iphdr, frag=DF, ipid=0x1234)
 
 
 def tag(n, size):
@@ -68,9 +60,6 @@ IP_CASES = [
     ("udp-4500-df", "keep", lambda n, s, d: iphdr(17, 108, src=s, dst=d) +
      struct.pack("!HHHH", 4500, 4500, 108, 0) + tag(n, 100)),
 ]
-
-ETH_SRC = b"\x02\x00\x00\x00\x00\x01"
-ETH_BCAST = b"\xff" * 6
 
 
 def udp(n, size):
@@ -116,30 +105,16 @@ def mark_id(pkt, ipid):
     return pkt
 
 
-def send_ip(dst):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-    src = socket.inet_ntoa(struct.pack("!I", 0))
-    for n, (name, _, build) in enumerate(IP_CASES):
-        pkt = mark_id(build(n, src, dst), 0x1000 + n)
-        try:
-            s.sendto(pkt, (dst, 0))
-        except OSError as e:
-            print("send %s: %s" % (name, e))
-            return 1
-        time.sleep(0.05)
-    return 0
+def send_ip_cases(dst):
+    pkts = [mark_id(build(n, "0.0.0.0", dst), 0x1000 + n)
+            for n, (_, _, build) in enumerate(IP_CASES)]
+    return 1 if pktlib.send_ip(dst, pkts, 0.05) else 0
 
 
-def send_eth(iface):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    for n, (name, _, build) in enumerate(ETH_CASES):
-        frame = ETH_BCAST + ETH_SRC + b"\x08\x00" + mark_id(build(n), 0x2000 + n)
-        if len(frame) < 60:
-            frame += b"\0" * (60 - len(frame))
-        s.send(frame)
-        time.sleep(0.05)
+def send_eth_cases(iface):
+    pkts = [mark_id(build(n), 0x2000 + n)
+            for n, (_, _, build) in enumerate(ETH_CASES)]
+    pktlib.send_eth(iface, pkts, 0.05)
     return 0
 
 
@@ -209,9 +184,9 @@ def wait(path, kind, timeout=15.0):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "send-ip":
-        return send_ip(sys.argv[2])
+        return send_ip_cases(sys.argv[2])
     if len(sys.argv) == 3 and sys.argv[1] == "send-eth":
-        return send_eth(sys.argv[2])
+        return send_eth_cases(sys.argv[2])
     if len(sys.argv) == 4 and sys.argv[1] == "wait":
         return wait(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 5 and sys.argv[1] == "compare":

@@ -4,6 +4,17 @@
 # the kernel's tools/testing/selftests/net/lib.sh.  Scenarios run under bash
 # in the test guest with TUNFIX_ROOT, TUNFIX_KO, TUNFIXCTL and
 # TUNFIX_RESULTS (a directory for artefacts) set.
+#
+# The bottom of one chain: df-lib.sh (DF/ID scenarios) and dhcp-lib.sh
+# (DHCP scenarios) source this file, and a scenario sources the one library
+# it needs.  No name is defined in two of them.
+#
+# Waiting here starts no process (each costs 50-80 ms in the emulated
+# guest): files are read with bash builtins, naps are reads with a timeout
+# on a FIFO nobody writes to.
+
+[ -n "${TUNFIX_LIB_SH:-}" ] && return 0
+TUNFIX_LIB_SH=1
 
 ksft_pass=0
 ksft_fail=1
@@ -15,7 +26,12 @@ ksft_skip=4
 : "${TUNFIX_RESULTS:=$(mktemp -d)}"
 mkdir -p "$TUNFIX_RESULTS"
 
+# the key of every static ESP SA the scenarios set up (rfc4106(gcm(aes)):
+# 128-bit key and 32-bit salt)
+ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
+
 NS_LIST=()
+CAPTURE_PIDS=()
 RET=0
 NPASS=0
 NFAIL=0
@@ -27,8 +43,8 @@ setup_ns()
 
 	for var in "$@"; do
 		ns="$var-$(mktemp -u XXXXXX)"
-		ip netns add "$ns" || return $ksft_fail
-		ip -n "$ns" link set lo up
+		must ip netns add "$ns"
+		must ip -n "$ns" link set lo up
 		NS_LIST+=("$ns")
 		eval "$var=$ns"
 	done
@@ -58,32 +74,82 @@ require_cmd()
 	done
 }
 
-# busywait TIMEOUT_MS CMD... - poll CMD until it succeeds or time is up
-busywait()
+# nap SECONDS - sleep without starting a process
+nap()
 {
-	local timeout=$1 start
+	read -r -t "$1" -u "$NAP_FD" _
+	return 0
+}
+NAP_DIR=$(mktemp -d)
+mkfifo "$NAP_DIR/nap"
+exec {NAP_FD}<>"$NAP_DIR/nap"
+rm -rf "$NAP_DIR"
 
-	shift
-	start=$(date +%s%3N)
+# now_ms - set NOW_MS to the wall clock in milliseconds
+now_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+
+	NOW_MS=$((t / 1000))
+}
+
+# poll TIMEOUT_MS INTERVAL_S CMD... - run CMD every INTERVAL_S seconds
+# until it succeeds; 0 if it did within TIMEOUT_MS, 1 if time ran out
+poll()
+{
+	local end interval=$2
+
+	now_ms
+	end=$((NOW_MS + $1))
+	shift 2
 	while true; do
 		"$@" && return 0
-		[ $(($(date +%s%3N) - start)) -ge "$timeout" ] && return 1
-		sleep 0.1
+		now_ms
+		[ "$NOW_MS" -ge "$end" ] && return 1
+		nap "$interval"
 	done
 }
 
-# slowwait TIMEOUT_S CMD... - the same, polling every 0.3 s
+# busywait TIMEOUT_MS CMD... - poll CMD every 0.1 s until it succeeds
+busywait()
+{
+	poll "$1" 0.1 "${@:2}"
+}
+
+# slowwait TIMEOUT_S CMD... - poll CMD every 0.3 s until it succeeds
 slowwait()
 {
-	local timeout=$1 start
+	poll $(($1 * 1000)) 0.3 "${@:2}"
+}
 
-	shift
-	start=$(date +%s)
-	while true; do
-		"$@" && return 0
-		[ $(($(date +%s) - start)) -ge "$timeout" ] && return 1
-		sleep 0.3
+# count_matches FILE WORD - set MATCHES to the number of lines of FILE that
+# contain WORD (0 if FILE does not exist yet)
+count_matches()
+{
+	local -a lines
+	local l
+
+	MATCHES=0
+	[ -e "$1" ] || return 0
+	mapfile -t lines <"$1"
+	for l in "${lines[@]}"; do
+		[[ $l == *"$2"* ]] && MATCHES=$((MATCHES + 1))
 	done
+	return 0
+}
+
+# has_matches FILE WORD N - 0 if at least N lines of FILE contain WORD
+has_matches()
+{
+	count_matches "$1" "$2"
+	[ "$MATCHES" -ge "$3" ]
+}
+
+# wait_matches FILE WORD N TIMEOUT_S - wait until N lines of FILE contain
+# WORD; 0 if they did in time
+wait_matches()
+{
+	busywait $(($4 * 1000)) has_matches "$1" "$2" "$3"
 }
 
 # check_result RC DESCRIPTION - print PASS/FAIL for one check
@@ -100,6 +166,21 @@ check_result()
 		NFAIL=$((NFAIL + 1))
 		RET=$ksft_fail
 	fi
+}
+
+# setup_fail TEXT - a set-up step failed: end the scenario at once with a
+# FAIL line, the summary and exit 1 (what follows would test nothing)
+setup_fail()
+{
+	check_result 1 "set-up: $*"
+	exit_with_result
+}
+
+# must CMD... - run one set-up command (ip, nft, sysctl...); if it fails,
+# the scenario ends with setup_fail
+must()
+{
+	"$@" || setup_fail "$*"
 }
 
 # exit_with_result - end a scenario with its summary and exit code
@@ -124,4 +205,42 @@ tunfix_unload()
 	if grep -q '^tunfix ' /proc/modules; then
 		rmmod tunfix
 	fi
+}
+
+# in_recipe NS RECIPE 'shell code' - run code in NS with the functions of
+# RECIPE (a file in Documentation/recipes) loaded, under set -e: non-zero
+# as soon as one command of a recipe function fails, not only the last
+in_recipe()
+{
+	local ns=$1 recipe=$2
+
+	shift 2
+	ip netns exec "$ns" bash -ec ". '$recipe'; $*"
+}
+
+# capture_start NS DEV FILE [TCPDUMP_ARG...] - tcpdump on DEV in NS into
+# FILE (its log in FILE.log) until capture_stop; returns once tcpdump is
+# listening, and ends the scenario (setup_fail) if it does not start
+capture_start()
+{
+	local ns=$1 dev=$2 file=$3
+
+	shift 3
+	: >"$file.log"
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U "$@" -w "$file" \
+		2>"$file.log" &
+	CAPTURE_PIDS+=($!)
+	wait_matches "$file.log" "listening on" 1 10 ||
+		setup_fail "tcpdump -i $dev in $ns: $(<"$file.log")"
+}
+
+# capture_stop - stop every capture of capture_start, after a pause for
+# the packets still on their way
+capture_stop()
+{
+	[ ${#CAPTURE_PIDS[@]} -gt 0 ] || return 0
+	nap 0.5
+	kill "${CAPTURE_PIDS[@]}" 2>/dev/null
+	wait "${CAPTURE_PIDS[@]}" 2>/dev/null
+	CAPTURE_PIDS=()
 }

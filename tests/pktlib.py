@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Shared by the test tools: the IPv4 header checksum and pcap readers.
+"""Shared by the test tools: IPv4 headers and their checksum, sending
+packets from raw and packet sockets, pcap readers.
 
 Plain Python, no scapy: it has to be quick in an emulated guest.
 """
+import socket
 import struct
+import time
 
 LINKTYPE_ETHERNET = 1
 LINKTYPE_LINUX_SLL = 113
@@ -14,6 +17,11 @@ NFULA_IFINDEX_OUTDEV = 5
 NFULA_PAYLOAD = 9
 ETH_P_IP = 0x0800
 ETH_P_8021Q = 0x8100
+IP_DF, IP_MF = 0x4000, 0x2000
+# the Ethernet frames of send_eth: broadcast, from a locally administered address
+ETH_BCAST = b"\xff" * 6
+ETH_SRC = b"\x02\x00\x00\x00\x00\x01"
+ETH_ZLEN = 60
 
 
 def csum(b):
@@ -24,6 +32,56 @@ def csum(b):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
+
+def iphdr(proto, payload_len, frag=0, ihl=5, ipid=0, src="0.0.0.0",
+          dst="0.0.0.0", tot_len=None, options=b"", version=4, check=None):
+    """An IPv4 header (RFC 791) of ihl 32-bit words for payload_len bytes
+    of payload, TTL 64.  frag is the 16-bit flags and fragment offset
+    field; tot_len defaults to ihl * 4 + payload_len; check to the correct
+    checksum.  Fields too big for theirs are cut to fit."""
+    if tot_len is None:
+        tot_len = ihl * 4 + payload_len
+    h = struct.pack("!BBHHHBBH4s4s", ((version & 15) << 4) | (ihl & 15), 0,
+                    tot_len & 0xFFFF, ipid & 0xFFFF, frag & 0xFFFF, 64, proto,
+                    0, socket.inet_aton(src), socket.inet_aton(dst)) + options
+    if check is None:
+        check = csum(h)
+    return h[:10] + struct.pack("!H", check) + h[12:]
+
+
+def send_ip(dst, pkts, gap):
+    """Send each IPv4 packet of pkts (bytes, header included) to dst from
+    a raw socket with IP_HDRINCL, gap seconds apart.  The kernel fills in
+    a zero source address, ID and total length and the checksum
+    (raw(7)).  Returns the number of packets it refused; each refusal
+    (an OSError: EINVAL, EMSGSIZE...) is printed."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+    refused = 0
+    for n, pkt in enumerate(pkts):
+        try:
+            s.sendto(pkt, (dst, 0))
+        except OSError as e:
+            print("send_ip: packet %d refused: %s" % (n, e))
+            refused += 1
+        time.sleep(gap)
+    s.close()
+    return refused
+
+
+def send_eth(iface, pkts, gap):
+    """Send each IPv4 packet of pkts in an Ethernet broadcast frame from
+    ETH_SRC, padded to the 60-byte minimum, out of iface from a packet
+    socket, gap seconds apart: nothing checks or changes the packets on
+    the way out.  Raises OSError if the kernel refuses one."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    for pkt in pkts:
+        frame = ETH_BCAST + ETH_SRC + struct.pack("!H", ETH_P_IP) + pkt
+        s.send(frame + b"\0" * (ETH_ZLEN - len(frame)))
+        time.sleep(gap)
+    s.close()
 
 
 def pcap_records(path):

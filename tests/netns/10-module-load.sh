@@ -20,7 +20,8 @@ for i in $(seq 20); do
 		net.tunfix.df_bridge=1 net.tunfix.dhcp_remark=1 || fails=$((fails + 1))
 	ip netns exec "$N2" cat /proc/net/tunfix >/dev/null || fails=$((fails + 1))
 	# a netns born and gone while loaded
-	ip netns add "tunfix-tmp-$$" && ip netns del "tunfix-tmp-$$"
+	ip netns add "tunfix-tmp-$$" && ip netns del "tunfix-tmp-$$" ||
+		fails=$((fails + 1))
 	rmmod tunfix || { echo "rmmod failed in round $i"; fails=$((fails + 1)); break; }
 done
 [ "$fails" -eq 0 ]
@@ -30,6 +31,7 @@ check_result $? "20 load/unload rounds with hooks on and namespaces churning"
 check_result $? "nothing left behind in /proc after rmmod"
 
 # bad module parameters make the load fail, and leave nothing loaded
+fails=0
 for p in df_egress=2 df_protocols=51 df_protocols=47,abc dhcp_mark=0x1ffffffff \
 	 df_dev=this-name-is-far-too-long df_min_len=65536; do
 	if insmod "$TUNFIX_KO" "$p" 2>/dev/null; then

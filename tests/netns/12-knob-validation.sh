@@ -82,8 +82,10 @@ BAD
 check_result $fails "$n bad writes fail with EINVAL and change nothing"
 
 fails=0
+n=0
 while IFS='|' read -r kv want; do
 	[ -z "$kv" ] && continue
+	n=$((n + 1))
 	k=${kv%%:*} v=${kv#*:}
 	res=$(try_write "$k" "$v")
 	got=$(ip netns exec "$N1" cat "$K/$k")
@@ -112,7 +114,8 @@ df_udp_ports:|
 df_mark:16|0x10
 df_min_len:1280|1280
 GOOD
-check_result $fails "good values are accepted and read back canonically"
+[ "$n" -eq 11 ] || fails=$((fails + 1))
+check_result $fails "$n good values are accepted and read back canonically"
 
 # a write at an offset is refused
 res=$(ip netns exec "$N1" python3 -c '
@@ -136,16 +139,16 @@ for f in $HOOKFN; do
 done
 echo 1 >$T/events/kprobes/enable
 setup_ns N2
-ip link add veth0 netns "$N1" type veth peer name veth0 netns "$N2"
-ip netns exec "$N1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+must ip link add veth0 netns "$N1" type veth peer name veth0 netns "$N2"
+must ip netns exec "$N1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
 	net.ipv6.conf.default.disable_ipv6=1
-ip -n "$N1" link add br0 type bridge
-ip -n "$N1" link set veth0 master br0
-ip -n "$N1" addr add 198.51.100.1/24 dev br0
-ip -n "$N2" addr add 198.51.100.2/24 dev veth0
-ip -n "$N1" link set veth0 up
-ip -n "$N1" link set br0 up
-ip -n "$N2" link set veth0 up
+must ip -n "$N1" link add br0 type bridge
+must ip -n "$N1" link set veth0 master br0
+must ip -n "$N1" addr add 198.51.100.1/24 dev br0
+must ip -n "$N2" addr add 198.51.100.2/24 dev veth0
+must ip -n "$N1" link set veth0 up
+must ip -n "$N1" link set br0 up
+must ip -n "$N2" link set veth0 up
 slowwait 10 ip netns exec "$N1" ping -c 1 -W 1 198.51.100.2 >/dev/null
 hits()
 {

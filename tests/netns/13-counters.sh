@@ -9,7 +9,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 trap 'tunfix_unload; cleanup_all_ns' EXIT

@@ -9,7 +9,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping socat tcpdump python3

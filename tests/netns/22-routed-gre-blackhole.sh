@@ -13,57 +13,34 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping socat nft tcpdump python3
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns hA rA M rB hB
-ip link add eth0 netns "$hA" type veth peer name eth1 netns "$rA"
-ip link add eth0 netns "$hB" type veth peer name eth1 netns "$rB"
-ip link add u0 netns "$rA" type veth peer name u0 netns "$M"
-ip link add u1 netns "$M" type veth peer name u0 netns "$rB"
-ip -n "$M" link set u1 mtu 1400
-ip -n "$rB" link set u0 mtu 1400
-ip -n "$hA" addr add 192.0.2.1/25 dev eth0
-ip -n "$rA" addr add 192.0.2.126/25 dev eth1
-ip -n "$hB" addr add 192.0.2.129/25 dev eth0
-ip -n "$rB" addr add 192.0.2.254/25 dev eth1
-ip -n "$rA" addr add 198.51.100.1/30 dev u0
-ip -n "$M" addr add 198.51.100.2/30 dev u0
-ip -n "$M" addr add 203.0.113.1/30 dev u1
-ip -n "$rB" addr add 203.0.113.2/30 dev u0
-for l in "$hA eth0" "$rA eth1" "$rA u0" "$M u0" "$M u1" "$rB u0" "$rB eth1" "$hB eth0"; do
+blackhole_path "$rA" "$M" "$rB"
+must ip link add eth0 netns "$hA" type veth peer name eth1 netns "$rA"
+must ip link add eth0 netns "$hB" type veth peer name eth1 netns "$rB"
+must ip -n "$hA" addr add 192.0.2.1/25 dev eth0
+must ip -n "$rA" addr add 192.0.2.126/25 dev eth1
+must ip -n "$hB" addr add 192.0.2.129/25 dev eth0
+must ip -n "$rB" addr add 192.0.2.254/25 dev eth1
+for l in "$hA eth0" "$rA eth1" "$rB eth1" "$hB eth0"; do
 	set -- $l
-	ip -n "$1" link set "$2" up
+	must ip -n "$1" link set "$2" up
 done
-for ns in "$rA" "$M" "$rB"; do
-	ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
+for ns in "$rA" "$rB"; do
+	must ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 done
-ip -n "$hA" route add default via 192.0.2.126
-ip -n "$hB" route add default via 192.0.2.254
-ip -n "$rA" route add 203.0.113.0/30 via 198.51.100.2
-ip -n "$rB" route add 198.51.100.0/30 via 203.0.113.1
-ip -n "$rA" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
-ip -n "$rB" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
-ip -n "$rA" link set gre1 up
-ip -n "$rB" link set gre1 up
-ip -n "$rA" route add 192.0.2.128/25 dev gre1
-ip -n "$rB" route add 192.0.2.0/25 dev gre1
-ip netns exec "$M" nft -f - <<'NFT'
-table ip blackhole {
-	chain c_fwd {
-		type filter hook forward priority 0;
-		icmp type destination-unreachable icmp code frag-needed counter drop
-	}
-	chain c_out {
-		type filter hook output priority 0;
-		icmp type destination-unreachable icmp code frag-needed counter drop
-	}
-}
-NFT
-check_result $? "M filters ICMP fragmentation-needed (nft)"
+must ip -n "$hA" route add default via 192.0.2.126
+must ip -n "$hB" route add default via 192.0.2.254
+must ip -n "$rA" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
+must ip -n "$rB" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
+must ip -n "$rA" link set gre1 up
+must ip -n "$rB" link set gre1 up
+must ip -n "$rA" route add 192.0.2.128/25 dev gre1
+must ip -n "$rB" route add 192.0.2.0/25 dev gre1
 
 slowwait 10 ping_df "$hA" 192.0.2.129 56 1
 check_result $? "small pings through the tunnel pass"
@@ -71,15 +48,15 @@ check_result $? "small pings through the tunnel pass"
 # 1448 + 28 = 1476 = gre1 MTU: fits the tunnel, not the 1400 link
 ! ping_df "$hA" 192.0.2.129 1448 2
 check_result $? "without tunfix: ping -s 1448 -M do dies in the black hole"
-ip netns exec "$M" nft list table ip blackhole | grep -q 'packets [1-9]'
+blackhole_dropped "$M"
 check_result $? "M really dropped the ICMP frag-needed"
 
 tunfix_load
 for ns in "$rA" "$rB"; do
-	ip netns exec "$ns" sysctl -q -w net.tunfix.df_egress=1
+	must ip netns exec "$ns" sysctl -q -w net.tunfix.df_egress=1
 done
 
-capture_start "$rA" u0 "$TUNFIX_RESULTS/rA-u0.pcap"
+capture_start "$rA" u0 "$TUNFIX_RESULTS/rA-u0.pcap" -s 96 ip
 ping_df "$hA" 192.0.2.129 1448 5
 check_result $? "with tunfix on rA and rB: ping -s 1448 -M do passes"
 tcp_bulk "$hA" "$hB" 192.0.2.129 2
@@ -93,7 +70,7 @@ check_result $? "capture on rA: GRE with DF clear, unique non-zero IDs, valid ch
 	[ "$(counter "$rB" df_cleared_egress)" -gt 0 ]
 check_result $? "counters: DF cleared on both endpoints"
 
-ip netns exec "$rA" sysctl -q -w net.tunfix.df_egress=0
+must ip netns exec "$rA" sysctl -q -w net.tunfix.df_egress=0
 ! ping_df "$hA" 192.0.2.129 1448 2
 check_result $? "df_egress=0 on rA: the black hole is back"
 

@@ -11,45 +11,23 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping nft tcpdump python3
 trap 'tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns A M B
-ip link add u0 netns "$A" type veth peer name u0 netns "$M"
-ip link add u1 netns "$M" type veth peer name u0 netns "$B"
-ip -n "$M" link set u1 mtu 1400
-ip -n "$B" link set u0 mtu 1400
-ip -n "$A" addr add 198.51.100.1/30 dev u0
-ip -n "$M" addr add 198.51.100.2/30 dev u0
-ip -n "$M" addr add 203.0.113.1/30 dev u1
-ip -n "$B" addr add 203.0.113.2/30 dev u0
-for l in "$A u0" "$M u0" "$M u1" "$B u0"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
-ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
-ip -n "$A" route add 203.0.113.0/30 via 198.51.100.2
-ip -n "$B" route add 198.51.100.0/30 via 203.0.113.1
-ip -n "$A" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
-ip -n "$B" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
-ip -n "$A" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
-ip -n "$B" addr add 192.0.2.2 peer 192.0.2.1 dev gre1
-ip -n "$A" link set gre1 up
-ip -n "$B" link set gre1 up
-in_ns "$A" esp_transport_setup 198.51.100.1 203.0.113.2 0x300 0x400 $ESP_KEY
-in_ns "$B" esp_transport_setup 203.0.113.2 198.51.100.1 0x400 0x300 $ESP_KEY
-ip netns exec "$M" nft -f - <<'NFT'
-table ip blackhole {
-	chain c_out {
-		type filter hook output priority 0;
-		icmp type destination-unreachable icmp code frag-needed counter drop
-	}
-}
-NFT
-check_result $? "M filters ICMP fragmentation-needed (nft)"
+blackhole_path "$A" "$M" "$B"
+must ip -n "$A" link add gre1 type gre local 198.51.100.1 remote 203.0.113.2
+must ip -n "$B" link add gre1 type gre local 203.0.113.2 remote 198.51.100.1
+must ip -n "$A" addr add 192.0.2.1 peer 192.0.2.2 dev gre1
+must ip -n "$B" addr add 192.0.2.2 peer 192.0.2.1 dev gre1
+must ip -n "$A" link set gre1 up
+must ip -n "$B" link set gre1 up
+must in_recipe "$A" "$RECIPE_BRIDGED" esp_transport_setup 198.51.100.1 203.0.113.2 \
+	0x300 0x400 "$ESP_KEY"
+must in_recipe "$B" "$RECIPE_BRIDGED" esp_transport_setup 203.0.113.2 198.51.100.1 \
+	0x400 0x300 "$ESP_KEY"
 
 slowwait 10 ping_df "$A" 192.0.2.2 56 1
 check_result $? "small pings through GRE in ESP pass"
@@ -57,10 +35,12 @@ check_result $? "small pings through GRE in ESP pass"
 # find a size whose ESP packet fits A's 1500 link but not M's 1400 link
 ! ping_df "$A" 192.0.2.2 1400 2
 check_result $? "without tunfix: ping -s 1400 -M do dies at M"
+blackhole_dropped "$M"
+check_result $? "M really dropped the ICMP frag-needed"
 
 tunfix_load
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
-capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1.pcap"
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
+capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1.pcap" -s 96 ip
 ping_df "$A" 192.0.2.2 1400 5
 check_result $? "with df_transit on M only: ping -s 1400 -M do passes"
 capture_stop
@@ -70,18 +50,18 @@ check_result $? "capture behind M: ESP fragments, DF clear, unique IDs, valid ch
 [ "$(counter "$M" df_cleared_transit)" -ge 5 ]
 check_result $? "counter: df_cleared_transit on M"
 
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
 ! ping_df "$A" 192.0.2.2 1400 2
 check_result $? "df_transit=0: the black hole is back"
 
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1 net.tunfix.df_mark=0x1 \
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1 net.tunfix.df_mark=0x1 \
 	net.tunfix.df_mask=0x1
 ! ping_df "$A" 192.0.2.2 1400 2
 check_result $? "df_transit with df_mark=0x1 df_mask=0x1, nothing marked: black hole"
 [ "$(counter "$M" skip_mark)" -ge 2 ]
 check_result $? "counter: skip_mark $(counter "$M" skip_mark)"
 # priority mangle (-150) runs before tunfix's hook (mangle + 1)
-ip netns exec "$M" nft -f - <<'NFT'
+must ip netns exec "$M" nft -f - <<'NFT'
 table ip select {
 	chain pre {
 		type filter hook prerouting priority mangle;
@@ -89,8 +69,7 @@ table ip select {
 	}
 }
 NFT
-check_result $? "M marks A's ESP in nft prerouting, priority mangle"
-capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1-mark.pcap"
+capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1-mark.pcap" -s 96 ip
 ping_df "$A" 192.0.2.2 1400 5
 check_result $? "marked: ping -s 1400 -M do passes again"
 capture_stop

@@ -19,7 +19,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip tcpdump python3
@@ -38,9 +37,9 @@ capture "$R" eth0 "$OUT/ip-off.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.
 check_result $? "send IP cases with tunfix off"
 
 # egress hook on S
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1
 capture "$R" eth0 "$OUT/ip-egress.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0
 $EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-egress.pcap" ip
 check_result $? "egress: only well-formed DF GRE/ESP changed, all else identical"
 ip netns exec "$S" cat /proc/net/tunfix | grep -v ' 0$'
@@ -51,9 +50,9 @@ ip netns exec "$S" cat /proc/net/tunfix | grep -v ' 0$'
 check_result $? "egress: counters account for every case"
 
 # transit hook on M
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
 capture "$R" eth0 "$OUT/ip-transit.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
 $EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-transit.pcap" ip
 check_result $? "transit: only well-formed DF GRE/ESP changed, all else identical"
 ip netns exec "$M" cat /proc/net/tunfix | grep -v ' 0$'
@@ -62,16 +61,16 @@ ip netns exec "$M" cat /proc/net/tunfix | grep -v ' 0$'
 check_result $? "transit: counters account for the cases"
 
 # ESP in UDP only when asked for
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
 capture "$R" eth0 "$OUT/ip-espinudp.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_udp_ports=
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_udp_ports=
 [ "$(counter "$S" df_cleared_egress)" = 5 ]
 check_result $? "df_udp_ports=4500: UDP 4500 with DF is handled too"
 
 # Ethernet level through the bridge hook
 capture "$G" gt0 "$OUT/eth-off.pcap" ip netns exec "$B" $EDGE send-eth eth0
 check_result $? "send Ethernet cases with tunfix off"
-ip netns exec "$G" sysctl -q -w net.tunfix.df_bridge=1
+must ip netns exec "$G" sysctl -q -w net.tunfix.df_bridge=1
 capture "$G" gt0 "$OUT/eth-bridge.pcap" ip netns exec "$B" $EDGE send-eth eth0
 $EDGE compare "$OUT/eth-off.pcap" "$OUT/eth-bridge.pcap" eth
 check_result $? "bridge: only the well-formed DF frame changed, all else identical"

@@ -23,11 +23,11 @@ trap 'capture_stop; tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns S P
 gre_pair "$S" "$P" u0
-ip -n "$P" addr add 198.51.100.3/24 dev u0
-ip -n "$S" link add gre2 type gre local 198.51.100.1 remote 198.51.100.3
-ip -n "$S" addr add 192.0.2.5 peer 192.0.2.6 dev gre2
-ip -n "$S" link set gre2 up
-ip netns exec "$S" nft -f - <<'NFT'
+must ip -n "$P" addr add 198.51.100.3/24 dev u0
+must ip -n "$S" link add gre2 type gre local 198.51.100.1 remote 198.51.100.3
+must ip -n "$S" addr add 192.0.2.5 peer 192.0.2.6 dev gre2
+must ip -n "$S" link set gre2 up
+must ip netns exec "$S" nft -f - <<'NFT'
 table ip t25 {
 	chain before {
 		type filter hook output priority raw;
@@ -39,12 +39,10 @@ table ip t25 {
 	}
 }
 NFT
-check_result $? "S: two GRE tunnels, nft marks gre1's outer packets 0x10"
 
 tunfix_load
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_mark=0x10 \
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_mark=0x10 \
 	net.tunfix.df_mask=0xff
-check_result $? "tunfix: df_egress=1 df_mark=0x10 df_mask=0xff"
 
 # gre is not terminated on P: only the outer packets matter, no replies
 send()
@@ -54,9 +52,8 @@ send()
 	:
 }
 
-capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before.pcap" &&
-	capture_start "$P" u0 "$TUNFIX_RESULTS/after.pcap"
-check_result $? "captures before tunfix (NFLOG) and on the wire"
+capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before.pcap" -s 0
+capture_start "$P" u0 "$TUNFIX_RESULTS/after.pcap" -s 96 ip
 send 192.0.2.2
 send 192.0.2.6
 capture_stop
@@ -71,9 +68,9 @@ check_result $? "gre2 (not marked): byte-identical, DF kept"
 check_result $? "counters: skip_mark $(counter "$S" skip_mark), df_cleared_egress $(counter "$S" df_cleared_egress)"
 
 # the selector off again (df_mask=0): both tunnels are changed
-ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0
-capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before-off.pcap" &&
-	capture_start "$P" u0 "$TUNFIX_RESULTS/after-off.pcap"
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0
+capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before-off.pcap" -s 0
+capture_start "$P" u0 "$TUNFIX_RESULTS/after-off.pcap" -s 96 ip
 send 192.0.2.6
 capture_stop
 python3 "$TUNFIX_ROOT/tests/pcap-compare.py" --df-cleared --min-packets 5 \
@@ -87,15 +84,15 @@ doctor()
 	ip netns exec "$S" "$TUNFIXCTL" doctor >"$TUNFIX_RESULTS/doctor-$1.txt"
 	cat "$TUNFIX_RESULTS/doctor-$1.txt"
 }
-ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0xff
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0xff
 out=$(doctor ok)
 [ -n "$out" ] && ! echo "$out" | grep -q "df_mark"
 check_result $? "doctor: the nft rule marks, no finding about the selector"
-ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x100
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x100
 doctor outside | grep -q "df_mark 0x100 has bits outside df_mask 0xff"
 check_result $? "doctor: df_mark 0x100 outside df_mask 0xff is flagged"
-ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x10
-ip netns exec "$S" nft delete table ip t25
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x10
+must ip netns exec "$S" nft delete table ip t25
 doctor norule | grep -q "no nft or iptables rule and no IPsec SA sets a mark"
 check_result $? "doctor: no rule sets a mark, flagged"
 

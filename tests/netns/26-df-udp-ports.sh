@@ -20,8 +20,7 @@ require_cmd ip nft tcpdump python3
 trap 'capture_stop; tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns S M D
-blackhole_router "$S" "$M" "$D"
-check_result $? "S - M - D, M forwards onto MTU 1400 and filters frag-needed"
+blackhole_path "$S" "$M" "$D"
 
 # udp_through - send 5 datagrams of 1450 bytes from S:40000 to D:1194;
 # 0 if D received all 5
@@ -59,18 +58,20 @@ for _ in range(5):
 
 ! udp_through
 check_result $? "without tunfix: the DF datagrams die at M"
+blackhole_dropped "$M"
+check_result $? "M really dropped the ICMP frag-needed"
 
 tunfix_load
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
 ! udp_through
 check_result $? "df_egress=1, df_udp_ports=4500: port 1194 is not listed, still lost"
 [ "$(counter "$S" skip_udp_port)" -ge 5 ] && [ "$(counter "$S" df_seen)" = 0 ]
 check_result $? "counters: skip_udp_port $(counter "$S" skip_udp_port), df_seen $(counter "$S" df_seen)"
 
-ip netns exec "$S" sysctl -q -w net.tunfix.df_udp_ports=4500,1194
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_udp_ports=4500,1194
 [ "$(ip netns exec "$S" cat /proc/sys/net/tunfix/df_udp_ports)" = 1194,4500 ]
 check_result $? "df_udp_ports=4500,1194 reads back sorted"
-capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1.pcap"
+capture_start "$M" u1 "$TUNFIX_RESULTS/M-u1.pcap" -s 96 ip
 udp_through
 check_result $? "with port 1194 listed: all datagrams arrive"
 capture_stop

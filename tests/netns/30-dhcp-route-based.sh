@@ -20,7 +20,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 
 require_cmd ip tcpdump python3 busybox dnsmasq dhcpd
@@ -34,20 +33,20 @@ scenario()
 	dhcp_topology && server_start "$srv" && client_start
 	check_result $? "$srv: the client gets its lease on the plain LAN"
 
-	in_ns "$S" "$RECIPE_ROUTE" ipsec_xfrmi_setup eth0 "$LAN_NET" "$SRV_IP" \
+	in_recipe "$S" "$RECIPE_ROUTE" ipsec_xfrmi_setup eth0 "$LAN_NET" "$SRV_IP" \
 		"$CLI_IP" "$IF_ID" "$SPI" "$ESP_KEY" >/dev/null &&
 		client_ipsec_setup && ping_esp
 	check_result $? "$srv: ipsec0 up, the route to the client goes through it, ping passes"
 
-	capture_start "${srv}_without"
+	dhcp_capture_start "${srv}_without"
 	renew_fails
 	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into ipsec0)"
 	capture_stop
 
-	in_ns "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
+	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
 	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
 
-	capture_start "${srv}_with"
+	dhcp_capture_start "${srv}_with"
 	client_start
 	check_result $? "$srv: with tunfix a fresh client gets its lease"
 	renew_n 3
@@ -75,7 +74,7 @@ scenario()
 		[ "${!a_icmp:-1}" -eq 0 ] && [ "${!a_udp:-1}" -eq 0 ]
 	check_result $? "$srv: capture with tunfix: DHCPACKs in clear, the ping as ESP only"
 
-	in_ns "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_teardown "$LAN_NET" >/dev/null
+	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_teardown "$LAN_NET" >/dev/null
 	check_result $? "$srv: tunfix_dhcp_route_teardown"
 
 	dhcp_cleanup

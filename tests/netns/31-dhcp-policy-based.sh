@@ -26,7 +26,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 
 require_cmd ip tcpdump python3 busybox dnsmasq dhcpd
@@ -47,7 +46,7 @@ fresh_lease()
 # renew_ok_phase NAME TEXT - capture NAME: 3 renewals in a row, then a ping
 renew_ok_phase()
 {
-	capture_start "${srv}_$1"
+	dhcp_capture_start "${srv}_$1"
 	renew_n 3
 	check_result $? "$srv: $2: 3 renewals in a row succeed ($RENEWED)"
 	ping_esp
@@ -63,38 +62,39 @@ scenario()
 	dhcp_topology && server_start "$srv" && client_start
 	check_result $? "$srv: the client gets its lease on the plain LAN"
 
-	in_ns "$S" "$RECIPE_POLICY" ipsec_policy_setup "$SRV_IP" "$CLI_IP" \
+	in_recipe "$S" "$RECIPE_POLICY" ipsec_policy_setup "$SRV_IP" "$CLI_IP" \
 		"$SPI" "$ESP_KEY" && client_ipsec_setup && ping_esp
 	check_result $? "$srv: ESP policy (priority 2000) covers the client, ping passes"
 
-	capture_start "${srv}_without"
+	dhcp_capture_start "${srv}_without"
 	renew_fails
 	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK leaves as ESP)"
 	capture_stop
 
 	fresh_lease
 	check_result $? "$srv: new lease for the next phase"
-	ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=1
-	capture_start "${srv}_markonly"
+	must ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=1
+	dhcp_capture_start "${srv}_markonly"
 	renew_fails
 	check_result $? "$srv: tunfix marking alone: the renewal still fails"
 	capture_stop
 	tunfix_counters
 	[ "$TF_dhcp_remarked" -ge 1 ] && [ "$TF_dhcp_rerouted" -ge 1 ]
 	check_result $? "$srv: ... although the reply was re-marked ($TF_dhcp_remarked) and re-routed ($TF_dhcp_rerouted)"
-	ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=0
+	must ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=0
 
-	in_ns "$S" "$RECIPE_POLICY" dhcp_bypass_mark_setup "$SRV_IP" "$LAN_NET"
+	in_recipe "$S" "$RECIPE_POLICY" dhcp_bypass_mark_setup "$SRV_IP" "$LAN_NET"
 	check_result $? "$srv: recipe: dhcp_remark=1 and a mark-keyed bypass policy"
 	client_start
 	check_result $? "$srv: mark-keyed bypass: a fresh client gets its lease"
 	renew_ok_phase markpolicy "mark-keyed bypass"
-	in_ns "$S" "$RECIPE_POLICY" dhcp_bypass_mark_teardown "$SRV_IP" \
+	in_recipe "$S" "$RECIPE_POLICY" dhcp_bypass_mark_teardown "$SRV_IP" \
 		"$LAN_NET" >/dev/null
+	check_result $? "$srv: dhcp_bypass_mark_teardown"
 
 	tunfix_counters
 	n=$TF_dhcp_bypassed
-	in_ns "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_setup eth0
+	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_setup eth0
 	check_result $? "$srv: recipe: dhcp_xfrm_bypass=1 dhcp_dev=eth0, no bypass policy"
 	renew_ok_phase tunfixbypass "dhcp_xfrm_bypass"
 	tunfix_counters
@@ -103,12 +103,14 @@ scenario()
 	echo "$srv: counters: seen $TF_dhcp_seen remarked $TF_dhcp_remarked" \
 		"rerouted $TF_dhcp_rerouted bypassed $TF_dhcp_bypassed" \
 		"malformed $TF_dhcp_skip_malformed errors $TF_dhcp_errors"
-	in_ns "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_teardown >/dev/null
+	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_teardown >/dev/null
 	check_result $? "$srv: tunfix_xfrm_bypass_teardown"
 
-	in_ns "$S" "$RECIPE_POLICY" plain_bypass_setup "$SRV_IP" "$LAN_NET" &&
-		renew_ok_phase plainpolicy "template-less port bypass, no tunfix"
-	in_ns "$S" "$RECIPE_POLICY" plain_bypass_teardown "$SRV_IP" "$LAN_NET"
+	in_recipe "$S" "$RECIPE_POLICY" plain_bypass_setup "$SRV_IP" "$LAN_NET"
+	check_result $? "$srv: recipe: a template-less policy on the DHCP ports, no tunfix"
+	renew_ok_phase plainpolicy "template-less port bypass, no tunfix"
+	in_recipe "$S" "$RECIPE_POLICY" plain_bypass_teardown "$SRV_IP" "$LAN_NET"
+	check_result $? "$srv: plain_bypass_teardown"
 
 	capture_summary "${srv}_without" "${srv}_markonly" "${srv}_markpolicy" \
 		"${srv}_tunfixbypass" "${srv}_plainpolicy"

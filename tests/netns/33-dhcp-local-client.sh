@@ -19,7 +19,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 
 require_cmd ip busybox dnsmasq
@@ -37,22 +36,22 @@ phase()
 	if client_start "$L" s1c; then
 		for i in 1 2; do
 			kill -USR1 "$CLI_PID"
-			dhcp_nap 4
+			nap 4
 		done
-		dhcp_wait_count "$DHCP_EVENTS" bound 2 30
+		wait_matches "$DHCP_EVENTS" bound 2 30
 	fi
-	dhcp_count "$DHCP_EVENTS" bound
-	BOUND=$DHCP_N
-	dhcp_count "$DHCP_EVENTS" renew
-	LEASES=$((BOUND + DHCP_N))
+	count_matches "$DHCP_EVENTS" bound
+	BOUND=$MATCHES
+	count_matches "$DHCP_EVENTS" renew
+	LEASES=$((BOUND + MATCHES))
 	client_stop
 	echo "$1: bound $BOUND times, $LEASES leases in all"
 }
 
 dhcp_init
 tunfix_load
-setup_ns L || exit "$ksft_fail"
-ip -n "$L" -batch - <<EOF || exit "$ksft_fail"
+setup_ns L
+must ip -n "$L" -batch - <<EOF
 link add s1 type veth peer name s1c
 link set s1c address $CLI_MAC
 addr add 10.8.0.1/24 dev s1
@@ -70,7 +69,7 @@ ip netns exec "$L" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 	--dhcp-leasefile="$DHCP_DIR/dnsmasq.leases" \
 	--pid-file="$DHCP_DIR/dnsmasq.pid" --log-facility="$DHCP_DIR/dnsmasq.log" &
 SRV_PID=$! SRV_LOG=$DHCP_DIR/dnsmasq.log
-dhcp_wait_count "$SRV_LOG" "DHCP, IP range" 1 10
+wait_matches "$SRV_LOG" "DHCP, IP range" 1 10
 check_result $? "dnsmasq serves 10.8.0.0/24 on s1"
 
 phase without
@@ -78,8 +77,8 @@ without_bound=$BOUND without_leases=$LEASES
 [ "$without_bound" -ge 2 ]
 check_result $? "without tunfix the client binds again after the failed renewals ($without_bound)"
 
-ip netns exec "$L" sysctl -q -w net.tunfix.dhcp_remark=1 net.tunfix.dhcp_xfrm_bypass=1
-echo 0 >"/proc/$SRV_PID/net/tunfix"
+must ip netns exec "$L" sysctl -q -w net.tunfix.dhcp_remark=1 net.tunfix.dhcp_xfrm_bypass=1
+tunfix_counters_reset
 phase with
 [ "$BOUND" -ge 2 ] && [ "$LEASES" -ge $((without_leases - 1)) ] &&
 	[ "$LEASES" -le $((without_leases + 1)) ]
@@ -91,7 +90,7 @@ echo "counters: seen $TF_dhcp_seen not-ipsec $TF_dhcp_skip_not_ipsec remarked $T
 	[ "$TF_dhcp_remarked" -eq 0 ] && [ "$TF_dhcp_rerouted" -eq 0 ]
 check_result $? "counters: every reply left alone as not headed into IPsec"
 
-ip netns exec "$L" sysctl -q -w net.tunfix.dhcp_remark_all=1
+must ip netns exec "$L" sysctl -q -w net.tunfix.dhcp_remark_all=1
 phase all
 [ "$LEASES" -lt "$without_leases" ]
 check_result $? "with dhcp_remark_all=1 replies are re-routed out lan2: fewer leases ($LEASES) than without tunfix ($without_leases)"

@@ -24,11 +24,10 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 
 require_cmd ip tcpdump python3 busybox dnsmasq nft
-trap 'nflog_stop; dhcp_cleanup; for p in $P_PID $D_PID; do kill $p; done 2>/dev/null; tunfix_unload; cleanup_all_ns' EXIT
+trap 'dhcp_cleanup; for p in $P_PID $D_PID; do kill $p; done 2>/dev/null; tunfix_unload; cleanup_all_ns' EXIT
 
 V_IP=198.51.100.1 D_IP=198.51.100.10 D_MAC=02:00:00:00:00:0d
 
@@ -43,7 +42,7 @@ client_on()
 # nflog_start - log DHCP replies in S before tunfix and after routing
 nflog_start()
 {
-	ip netns exec "$S" nft -f - <<-EOF || return 1
+	must ip netns exec "$S" nft -f - <<-EOF
 	table ip tunfix_t34 {
 		chain before {
 			type filter hook output priority raw;
@@ -55,31 +54,24 @@ nflog_start()
 		}
 	}
 	EOF
-	NFLOG_PIDS=
-	for g in 1 2; do
-		ip netns exec "$S" tcpdump -i "nflog:$g" -U -s 0 \
-			-w "$TUNFIX_RESULTS/nflog-$g.pcap" 2>"$TUNFIX_RESULTS/nflog-$g.log" &
-		NFLOG_PIDS="$NFLOG_PIDS $!"
-		dhcp_wait_count "$TUNFIX_RESULTS/nflog-$g.log" "listening on" 1 10 || return 1
-	done
+	capture_start "$S" nflog:1 "$TUNFIX_RESULTS/nflog-1.pcap" -s 0
+	capture_start "$S" nflog:2 "$TUNFIX_RESULTS/nflog-2.pcap" -s 0
 }
 
+# nflog_stop - nfnetlink_log sends what it logged in batches, within a
+# second: wait for them, then stop both captures
 nflog_stop()
 {
-	[ -n "$NFLOG_PIDS" ] || return 0
-	# nfnetlink_log sends what it logged in batches, within a second
-	dhcp_nap 2.5
-	kill $NFLOG_PIDS 2>/dev/null
-	wait $NFLOG_PIDS 2>/dev/null
-	NFLOG_PIDS=
+	nap 2
+	capture_stop
 }
 
 dhcp_init
 tunfix_load
-setup_ns S C D || exit "$ksft_fail"
-ip link add eth0 netns "$S" type veth peer name eth0 netns "$C" address "$CLI_MAC" &&
-	ip link add eth1 netns "$S" type veth peer name eth0 netns "$D" address "$D_MAC" &&
-	ip -n "$S" -batch - <<EOF || exit "$ksft_fail"
+setup_ns S C D
+must ip link add eth0 netns "$S" type veth peer name eth0 netns "$C" address "$CLI_MAC"
+must ip link add eth1 netns "$S" type veth peer name eth0 netns "$D" address "$D_MAC"
+must ip -n "$S" -batch - <<EOF
 addr add $SRV_IP/24 dev eth0
 addr add $V_IP/24 dev eth1
 link set eth0 up
@@ -87,7 +79,8 @@ link set eth1 up
 rule add fwmark 0x800 table 20
 route add default dev eth1 table 20
 EOF
-ip -n "$C" link set eth0 up && ip -n "$D" link set eth0 up || exit "$ksft_fail"
+must ip -n "$C" link set eth0 up
+must ip -n "$D" link set eth0 up
 ip netns exec "$S" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 	--port=0 --user=root --no-ping --dhcp-authoritative \
 	--dhcp-range="$CLI_IP,$CLI_IP,255.255.255.0,1h" \
@@ -95,11 +88,11 @@ ip netns exec "$S" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 	--dhcp-leasefile="$DHCP_DIR/dnsmasq.leases" \
 	--pid-file="$DHCP_DIR/dnsmasq.pid" --log-facility="$DHCP_DIR/dnsmasq.log" &
 SRV_PID=$! SRV_LOG=$DHCP_DIR/dnsmasq.log
-dhcp_wait_count "$SRV_LOG" "DHCP, IP range" 2 10
+wait_matches "$SRV_LOG" "DHCP, IP range" 2 10
 check_result $? "dnsmasq serves both LANs"
 
 # the IPsec LAN: S routes D's address into ipsec0, D decrypts on its own
-in_ns "$S" "$RECIPE_ROUTE" ipsec_xfrmi_setup eth1 198.51.100.0/24 "$V_IP" \
+in_recipe "$S" "$RECIPE_ROUTE" ipsec_xfrmi_setup eth1 198.51.100.0/24 "$V_IP" \
 	"$D_IP" "$IF_ID" "$SPI" "$ESP_KEY" >/dev/null &&
 	ip -n "$D" -batch - <<EOF
 link add ipsec0 type xfrm dev eth0 if_id $IF_ID
@@ -109,9 +102,8 @@ xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir in if_id $IF_ID tmpl src $V_IP d
 EOF
 check_result $? "IPsec LAN: ipsec0 on eth1 carries S's traffic to $D_IP"
 
-ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=1 &&
-	nflog_start
-check_result $? "tunfix dhcp_remark=1 (no dhcp_dev); NFLOG before tunfix and after routing"
+must ip netns exec "$S" sysctl -q -w net.tunfix.dhcp_remark=1
+nflog_start
 
 client_on "$C" plain
 check_result $? "plain LAN: the client binds (broadcast replies)"

@@ -23,7 +23,6 @@
 #
 # timeout: 300
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping
@@ -52,12 +51,13 @@ tunfix_load
 bridged_topology plain
 check_result $? "gretap: topology up, small IPv4 pings pass"
 for h in "$hA:1" "$hB:2"; do
-	ip -n "${h%:*}" addr add "2001:db8::${h#*:}/64" dev eth0 nodad
+	must ip -n "${h%:*}" addr add "2001:db8::${h#*:}/64" dev eth0 nodad
 done
 slowwait 10 ping6_df "$hA" 2001:db8::2 56 1
 check_result $? "gretap: small IPv6 pings pass"
 
-in_ns "$rA" tunfix_bridged_enable && in_ns "$rB" tunfix_bridged_enable
+must in_recipe "$rA" "$RECIPE_BRIDGED" tunfix_bridged_enable
+must in_recipe "$rB" "$RECIPE_BRIDGED" tunfix_bridged_enable
 ! ping6_df "$hA" 2001:db8::2 1452
 check_result $? "gretap: with df_bridge and df_egress on, ping -6 -M do -s 1452 fails (0/3)"
 
@@ -66,27 +66,28 @@ doctor "$rA"
 	grep -q "fix: ip link set gt0 type gretap nopmtudisc ignore-df" <<<"$DOCTOR"
 check_result $? "gretap: doctor flags gt0 for IPv6 and gives the ip link command"
 
-in_ns "$rA" native_ignore_df_setup && in_ns "$rB" native_ignore_df_setup &&
-	ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0 &&
-	ip netns exec "$rB" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0
+must in_recipe "$rA" "$RECIPE_BRIDGED" native_ignore_df_setup
+must in_recipe "$rB" "$RECIPE_BRIDGED" native_ignore_df_setup
+must ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0
+must ip netns exec "$rB" sysctl -q -w net.tunfix.df_bridge=0 net.tunfix.df_egress=0
 ping6_df "$hA" 2001:db8::2 1452
 check_result $? "gretap: nopmtudisc ignore-df, tunfix off: ping -6 -M do -s 1452 passes (3/3)"
 
 doctor "$rA"
-! grep -q "gt0" <<<"$DOCTOR"
+[ "$DOCTOR_RC" -le 1 ] && ! grep -q "gt0" <<<"$DOCTOR"
 check_result $? "gretap: doctor no longer flags gt0"
 cleanup_all_ns
 
 # 2. ip6gretap
-setup_ns hA rA rB hB || exit "$ksft_fail"
-ip link add eth0 netns "$hA" type veth peer name vA netns "$rA" &&
-	ip link add eth0 netns "$hB" type veth peer name vB netns "$rB" &&
-	ip link add u0 netns "$rA" type veth peer name u0 netns "$rB" || exit "$ksft_fail"
+setup_ns hA rA rB hB
+must ip link add eth0 netns "$hA" type veth peer name vA netns "$rA"
+must ip link add eth0 netns "$hB" type veth peer name vB netns "$rB"
+must ip link add u0 netns "$rA" type veth peer name u0 netns "$rB"
 for s in "$hA:$rA:A:1:2" "$hB:$rB:B:2:1"; do
 	IFS=: read -r h r side me peer <<<"$s"
-	ip -n "$h" addr add "192.0.2.$me/24" dev eth0
-	ip -n "$h" link set eth0 up
-	ip -n "$r" -batch - <<EOF || exit "$ksft_fail"
+	must ip -n "$h" addr add "192.0.2.$me/24" dev eth0
+	must ip -n "$h" link set eth0 up
+	must ip -n "$r" -batch - <<EOF
 addr add 2001:db8:1::$me/64 dev u0 nodad
 link set u0 up
 link add gt6 type ip6gretap local 2001:db8:1::$me remote 2001:db8:1::$peer
@@ -102,16 +103,16 @@ done
 slowwait 10 ping_df "$hA" 192.0.2.2 56 1
 check_result $? "ip6gretap: topology up, small pings pass"
 
-ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=1 net.tunfix.df_egress=1
-! ping_df "$hA" 192.0.2.2 1472
-[ "$(counter "$rA" df_cleared_bridge)" -eq 0 ]
+must ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge=1 net.tunfix.df_egress=1
+! ping_df "$hA" 192.0.2.2 1472 &&
+	[ "$(counter "$rA" df_cleared_bridge)" -eq 0 ]
 check_result $? "ip6gretap: df_bridge=1 leaves gt6 alone by default; ping -M do -s 1472 fails"
 
-ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge_dev=gt6
-! ping_df "$hA" 192.0.2.2 1472
-[ "$(counter "$rA" df_cleared_bridge)" -gt 0 ]
+must ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge_dev=gt6
+! ping_df "$hA" 192.0.2.2 1472 &&
+	[ "$(counter "$rA" df_cleared_bridge)" -gt 0 ]
 check_result $? "ip6gretap: df_bridge_dev=gt6 clears DF ($(counter "$rA" df_cleared_bridge)) and the ping still fails (0/3)"
-ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge_dev=
+must ip netns exec "$rA" sysctl -q -w net.tunfix.df_bridge_dev=
 
 doctor "$rA"
 fit=$(sed -n 's/.*fix: ip link set gt6 mtu \([0-9]*\),.*/\1/p' <<<"$DOCTOR")
@@ -119,9 +120,10 @@ fit=$(sed -n 's/.*fix: ip link set gt6 mtu \([0-9]*\),.*/\1/p' <<<"$DOCTOR")
 	[ "$fit" = $((1500 - 40 - 4 - 8 - 14)) ]
 check_result $? "ip6gretap: doctor flags gt6's MTU and names the one that fits (${fit:-none})"
 
-ip -n "$rA" link set gt6 mtu "${fit:-1434}" && ip -n "$rB" link set gt6 mtu "${fit:-1434}"
+must ip -n "$rA" link set gt6 mtu "${fit:-1434}"
+must ip -n "$rB" link set gt6 mtu "${fit:-1434}"
 doctor "$rA"
-! grep -q "gt6" <<<"$DOCTOR"
+[ "$DOCTOR_RC" -le 1 ] && ! grep -q "gt6" <<<"$DOCTOR"
 check_result $? "ip6gretap: at MTU ${fit:-1434} doctor no longer flags gt6"
 
 exit_with_result

@@ -46,8 +46,9 @@ modprobe tunfix &&
 	[ "$(cat /proc/sys/net/tunfix/df_bridge)" = 1 ]
 check_result $? "options from /etc/modprobe.d/tunfix.conf apply"
 
+# (the exit status of sysctl --system also covers the guest's own files)
 sysctl -q --system >/dev/null 2>&1
-	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ] &&
+[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ] &&
 	[ "$(cat /proc/sys/net/tunfix/df_protocols)" = 47,50 ]
 check_result $? "settings from /etc/sysctl.d/90-tunfix.conf apply (sysctl --system)"
 

@@ -14,7 +14,6 @@
 #
 # timeout: 900
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 CONFS="/etc/modprobe.d/tunfix.conf /etc/sysctl.d/90-tunfix.conf /etc/modules-load.d/tunfix.conf"

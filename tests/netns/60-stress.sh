@@ -14,7 +14,6 @@
 #
 # timeout: 1500
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip ping python3
@@ -55,7 +54,7 @@ fails=0
 for i in $(seq $CHURN); do
 	ns=tunfix-churn-$$-$i
 	ip netns add "$ns" || fails=$((fails + 1))
-	ip -n "$ns" link set lo up
+	ip -n "$ns" link set lo up || fails=$((fails + 1))
 	ip netns exec "$ns" ping -q -c 1 -W 1 127.0.0.1 >/dev/null || fails=$((fails + 1))
 	ip netns del "$ns" || fails=$((fails + 1))
 done
@@ -63,7 +62,7 @@ check_result $fails "$CHURN namespaces created and destroyed with all hooks on"
 
 # 3. random knob flips under traffic
 python3 - "$rA" "$rB" "$FLIP_S" <<'PY'
-import ctypes, os, random, sys, time
+import ctypes, errno, os, random, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNET = 0x40000000
 nss, secs = sys.argv[1:3], float(sys.argv[3])
@@ -73,8 +72,10 @@ vals = {"df_egress": ["0", "1"], "df_transit": ["0", "1"], "df_bridge": ["0", "1
         "df_min_len": ["0", "1000", "1500", "70000"], "dhcp_mark": ["0x1", "0x800"],
         "dhcp_mask": ["0xff", "0xffffffff"], "df_dev": ["", "u0", "nope"],
         "df_bridge_dev": ["", "gt0", "vA"], "dhcp_dev": ["", "u0"]}
+# out of range: must be refused with EINVAL; every other write must succeed
+bad = {("df_min_len", "70000")}
 # one long-lived writer per namespace: setns once, then write in a loop
-n = 0
+n = errors = 0
 end = time.time() + secs
 r = random.Random(7)
 fds = {}
@@ -85,29 +86,54 @@ while time.time() < end:
     if libc.setns(fds[ns], CLONE_NEWNET):
         sys.exit("setns failed")
     k = r.choice(list(vals))
+    v = r.choice(vals[k])
     try:
         with open("/proc/sys/net/tunfix/" + k, "w") as f:
-            f.write(r.choice(vals[k]))
-    except OSError:
-        pass
+            f.write(v)
+        refused = None
+    except OSError as e:
+        refused = e.errno
+    if refused != (errno.EINVAL if (k, v) in bad else None):
+        print("%s=%s: %s" % (k, v, os.strerror(refused) if refused else "accepted"))
+        errors += 1
     n += 1
-print("knob flips: %d" % n)
+print("knob flips: %d, %d unexpected results" % (n, errors))
+sys.exit(1 if errors or n == 0 else 0)
 PY
 check_result $? "random knob flips for ${FLIP_S}s under traffic"
 
-# 4. concurrent counter readers and sysctl writers
+# 4. concurrent counter readers and sysctl writers: each worker writes
+# "ROUNDS ERRORS" to its file when time is up; every read and write must
+# succeed, and every worker must have made progress
 end=$(($(date +%s) + CONC_S))
-for r in 1 2; do
-	ip netns exec "$rA" bash -c "n=0; while [ \$(date +%s) -lt $end ]; do cat /proc/net/tunfix >/dev/null; n=\$((n+1)); done; echo reader \$n" &
-	PIDS+=($!)
+CONC=()
+for w in reader1 reader2 writer1 writer2; do
+	ip netns exec "$rA" bash -c '
+	end=$1 kind=$2 n=0 err=0
+	printf -v line_re "[a-z_0-9]+ [0-9]+\n"
+	while [ "${EPOCHREALTIME%.*}" -lt "$end" ]; do
+		if [ "$kind" = reader ]; then
+			# the whole file at once: lines of "name number"
+			IFS= read -r -d "" text </proc/net/tunfix
+			[[ $text =~ ^($line_re)+$ ]] || err=$((err + 1))
+		else
+			{ echo $((n % 2)) >/proc/sys/net/tunfix/df_transit &&
+				echo 0 >/proc/net/tunfix; } 2>/dev/null || err=$((err + 1))
+		fi
+		n=$((n + 1))
+	done
+	echo "$n $err"' - "$end" "${w%[0-9]}" >"$TUNFIX_RESULTS/conc-$w.txt" &
+	CONC+=($!)
 done
-for w in 1 2; do
-	ip netns exec "$rA" bash -c "n=0; while [ \$(date +%s) -lt $end ]; do echo \$((n % 2)) > /proc/sys/net/tunfix/df_transit; echo 0 > /proc/net/tunfix; n=\$((n+1)); done; echo writer \$n" &
-	PIDS+=($!)
+PIDS+=("${CONC[@]}")
+wait "${CONC[@]}"
+fails=0
+for w in reader1 reader2 writer1 writer2; do
+	read -r n err <"$TUNFIX_RESULTS/conc-$w.txt"
+	echo "$w: ${n:-none} rounds, ${err:-?} failed"
+	[ "${n:-0}" -gt 0 ] && [ "$err" = 0 ] || fails=$((fails + 1))
 done
-sleep "$CONC_S"
-sleep 1
-check_result 0 "concurrent /proc/net/tunfix readers and sysctl writers for ${CONC_S}s"
+check_result $fails "concurrent /proc/net/tunfix readers and sysctl writers for ${CONC_S}s: all made progress, none failed"
 
 # 5. sysctl fuzzer
 ip netns exec "$rB" python3 "$TUNFIX_ROOT/tests/sysctl-fuzz.py" "$FUZZ" 42

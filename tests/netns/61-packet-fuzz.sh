@@ -17,7 +17,6 @@
 #
 # timeout: 900
 
-source "$TUNFIX_ROOT/tests/lib.sh"
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 require_cmd ip tcpdump python3
@@ -48,19 +47,19 @@ tunfix_load
 
 capture "$R" eth0 "$OUT/fuzz-ip-off.pcap" ip netns exec "$S" $FUZZ send-ip 203.0.113.2 "$N" 1
 # dhcp_remark_all: every fuzzed DHCP reply takes the re-route path
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.dhcp_remark=1 net.tunfix.dhcp_remark_all=1
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.dhcp_remark=1 net.tunfix.dhcp_remark_all=1
 capture "$R" eth0 "$OUT/fuzz-ip-egress.pcap" ip netns exec "$S" $FUZZ send-ip 203.0.113.2 "$N" 1
-ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.dhcp_remark=0 net.tunfix.dhcp_remark_all=0
+must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.dhcp_remark=0 net.tunfix.dhcp_remark_all=0
 $FUZZ compare ip "$OUT/fuzz-ip-off.pcap" "$OUT/fuzz-ip-egress.pcap" "$N" 1
 check_result $? "egress + DHCP hooks: $N fuzzed packets, only the intended change"
 
-ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
+must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
 capture "$R" eth0 "$OUT/fuzz-ip-transit.pcap" ip netns exec "$S" $FUZZ send-ip 203.0.113.2 "$N" 1
 $FUZZ compare ip "$OUT/fuzz-ip-off.pcap" "$OUT/fuzz-ip-transit.pcap" "$N" 1
 check_result $? "transit hook: $N fuzzed packets, only the intended change"
 
 capture "$G" gt0 "$OUT/fuzz-eth-off.pcap" ip netns exec "$B" $FUZZ send-eth eth0 "$N" 2
-ip netns exec "$G" sysctl -q -w net.tunfix.df_bridge=1
+must ip netns exec "$G" sysctl -q -w net.tunfix.df_bridge=1
 capture "$G" gt0 "$OUT/fuzz-eth-bridge.pcap" ip netns exec "$B" $FUZZ send-eth eth0 "$N" 2
 $FUZZ compare eth "$OUT/fuzz-eth-off.pcap" "$OUT/fuzz-eth-bridge.pcap" "$N" 2
 check_result $? "bridge hook: $N fuzzed frames, only the intended change"

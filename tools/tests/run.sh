@@ -401,8 +401,9 @@ assert len(f['fix']) == 1 and f['fix'][0].startswith('ip rule add fwmark 0x800 t
 "
 	inb ip rule add fwmark 0x800 table 20
 	t doctor-rule-in-B 0 -n nsB doctor
+	t doctor-rule-not-in-A 1 -n nsA doctor
 	check "-n: the rule of nsB is not seen from nsA" \
-		grep -q "ip rule add fwmark" "$OUT/doctor-no-rule.out"
+		grep -q "ip rule add fwmark" "$OUT/doctor-rule-not-in-A.out"
 	echo 0x10 >"$OUT/tree/proc/sys/net/tunfix/dhcp_mark"
 	echo 0xff >"$OUT/tree/proc/sys/net/tunfix/dhcp_mask"
 	t doctor-other-mark 1 -n nsB doctor
