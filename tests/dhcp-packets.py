@@ -358,8 +358,8 @@ class Edge:
 
     def knob_validation(self):
         bad = [("dhcp_mark", "0x1ffffffff"), ("dhcp_mark", "-1"),
-               ("dhcp_mark", "abc"), ("dhcp_mark", ""), ("dhcp_mark", "0x"),
-               ("dhcp_mark", "2048 "), ("dhcp_mask", "4294967296"),
+               ("dhcp_mark", "abc"), ("dhcp_mark", "\n"), ("dhcp_mark", "0x"),
+               ("dhcp_mark", "+2048"), ("dhcp_mask", "4294967296"),
                ("dhcp_mask", "-0x1"), ("dhcp_dev", "abcdefghijklmnop"),
                ("dhcp_dev", "a-name-far-too-long-for-ifnamsiz"),
                ("dhcp_dev", "eth/0"), ("dhcp_dev", "/"), ("dhcp_dev", ".."),
@@ -380,8 +380,11 @@ class Edge:
             self.check(res == "EINVAL" and new == old,
                        "%s=%r rejected: %s, value %r -> %r" %
                        (k, v, res, old, new))
+        # numbers as every sysctl takes them: blanks around, and a write
+        # of nothing changes nothing
         good = [("dhcp_dev", "abcdefghijklmno", "abcdefghijklmno"),
                 ("dhcp_dev", "", ""), ("dhcp_mark", "4294967295", "0xffffffff"),
+                ("dhcp_mark", "2048 ", "0x800"), ("dhcp_mark", "", "0x800"),
                 ("dhcp_mark", "0", "0x0"), ("dhcp_mask", "0x0000ff00", "0xff00"),
                 ("dhcp_mark", "0x800", "0x800"),
                 ("dhcp_mask", "0xffffffff", "0xffffffff")]

@@ -114,7 +114,7 @@ df_udp_ports:|
 df_mark:16|0x10
 df_min_len:1280|1280
 GOOD
-[ "$n" -eq 11 ] || fails=$((fails + 1))
+[ "$n" -eq 19 ] || fails=$((fails + 1))
 check_result $fails "$n good values are accepted and read back canonically"
 
 # a write at an offset is refused
