@@ -199,16 +199,8 @@ capture()
 edge_topology()
 {
 	setup_ns S M R B G P
-	must ip link add eth0 netns "$S" type veth peer name eth0 netns "$M"
-	must ip link add eth1 netns "$M" type veth peer name eth0 netns "$R"
-	must ip -n "$S" addr add 198.51.100.1/24 dev eth0
-	must ip -n "$M" addr add 198.51.100.2/24 dev eth0
-	must ip -n "$M" addr add 203.0.113.1/24 dev eth1
-	must ip -n "$R" addr add 203.0.113.2/24 dev eth0
-	for l in "$S eth0" "$M eth0" "$M eth1" "$R eth0"; do
-		set -- $l
-		must ip -n "$1" link set "$2" up
-	done
+	veth_link "$S" eth0 198.51.100.1/24 "$M" eth0 198.51.100.2/24
+	veth_link "$M" eth1 203.0.113.1/24 "$R" eth0 203.0.113.2/24
 	must ip -n "$S" route add default via 198.51.100.2
 	must ip -n "$R" route add default via 203.0.113.1
 	must ip netns exec "$M" sysctl -q -w net.ipv4.ip_forward=1
@@ -242,20 +234,12 @@ edge_topology()
 #   198.51.100.1/30  .2/30  203.0.113.1/30   203.0.113.2/30
 blackhole_path()
 {
-	local l=$1 m=$2 r=$3 d
+	local l=$1 m=$2 r=$3
 
-	must ip link add u0 netns "$l" type veth peer name u0 netns "$m"
-	must ip link add u1 netns "$m" type veth peer name u0 netns "$r"
+	veth_link "$l" u0 198.51.100.1/30 "$m" u0 198.51.100.2/30
+	veth_link "$m" u1 203.0.113.1/30 "$r" u0 203.0.113.2/30
 	must ip -n "$m" link set u1 mtu 1400
 	must ip -n "$r" link set u0 mtu 1400
-	must ip -n "$l" addr add 198.51.100.1/30 dev u0
-	must ip -n "$m" addr add 198.51.100.2/30 dev u0
-	must ip -n "$m" addr add 203.0.113.1/30 dev u1
-	must ip -n "$r" addr add 203.0.113.2/30 dev u0
-	for d in "$l u0" "$m u0" "$m u1" "$r u0"; do
-		set -- $d
-		must ip -n "$1" link set "$2" up
-	done
 	must ip netns exec "$m" sysctl -q -w net.ipv4.ip_forward=1
 	must ip -n "$l" route add 203.0.113.0/30 via 198.51.100.2
 	must ip -n "$r" route add 198.51.100.0/30 via 203.0.113.1

@@ -35,16 +35,14 @@ import socket
 import struct
 import sys
 
-from pktlib import csum, iphdr, ipv4_packets, nflog_packets
+from pktlib import IP_MF, csum, iphdr, ipv4_packets, nflog_packets
 
 # ctypes, errno, json, select, subprocess and time are imported by "edge"
 # only: every module costs start-up time in the emulated guest.
 
-MF = 0x2000
 CLONE_NEWNET = 0x40000000
 SO_MARK = 36
 ETH_P_ALL = 0x0003
-ETH_P_IP = 0x0800
 KNOBS = "/proc/sys/net/tunfix/"
 
 
@@ -169,9 +167,9 @@ def edge_cases(s, d):
         "udp-length-below-header": ("malformed", lambda i: iphdr(
             17, 308, ipid=i, src=s, dst=d) + udp(dh, s, d, ulen=7)),
         "first-fragment": ("malformed", lambda i: iphdr(
-            17, 308, ipid=i, src=s, dst=d, frag=MF) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, frag=IP_MF) + udp(dh, s, d)),
         "middle-fragment": ("ignore", lambda i: iphdr(
-            17, 308, ipid=i, src=s, dst=d, frag=MF | 37) + udp(dh, s, d)),
+            17, 308, ipid=i, src=s, dst=d, frag=IP_MF | 37) + udp(dh, s, d)),
         "last-fragment": ("ignore", lambda i: iphdr(
             17, 308, ipid=i, src=s, dst=d, frag=185) + udp(dh, s, d)),
         "bootrequest-op": ("malformed", lambda i: iphdr(

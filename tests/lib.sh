@@ -61,6 +61,18 @@ cleanup_all_ns()
 	NS_LIST=()
 }
 
+# veth_link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B - a veth pair between two
+# namespaces, each end with its address (ADDR/PREFIX, or "" for none) and
+# up; a failure ends the scenario (must)
+veth_link()
+{
+	must ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	[ -z "$3" ] || must ip -n "$1" addr add "$3" dev "$2"
+	[ -z "$6" ] || must ip -n "$4" addr add "$6" dev "$5"
+	must ip -n "$1" link set "$2" up
+	must ip -n "$4" link set "$5" up
+}
+
 # require_cmd CMD... - skip the scenario if a tool is missing
 require_cmd()
 {

@@ -20,16 +20,8 @@ trap 'tunfix_unload; cleanup_all_ns' EXIT
 
 setup_ns hA rA M rB hB
 blackhole_path "$rA" "$M" "$rB"
-must ip link add eth0 netns "$hA" type veth peer name eth1 netns "$rA"
-must ip link add eth0 netns "$hB" type veth peer name eth1 netns "$rB"
-must ip -n "$hA" addr add 192.0.2.1/25 dev eth0
-must ip -n "$rA" addr add 192.0.2.126/25 dev eth1
-must ip -n "$hB" addr add 192.0.2.129/25 dev eth0
-must ip -n "$rB" addr add 192.0.2.254/25 dev eth1
-for l in "$hA eth0" "$rA eth1" "$rB eth1" "$hB eth0"; do
-	set -- $l
-	must ip -n "$1" link set "$2" up
-done
+veth_link "$hA" eth0 192.0.2.1/25 "$rA" eth1 192.0.2.126/25
+veth_link "$hB" eth0 192.0.2.129/25 "$rB" eth1 192.0.2.254/25
 for ns in "$rA" "$rB"; do
 	must ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 done
