@@ -26,6 +26,10 @@ GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
 	nftables iptables tcpdump python3 python3-scapy socat netcat-openbsd \
 	dnsmasq-base isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps \
 	psmisc
+# What builds the Debian packages (make deb) and what installs the module
+# from them (51-deb-packages); a foreign guest's root has these too, with
+# its kernel's headers (tests/foreign-guest.sh).
+DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
 # Cross builds (tests/cross.sh): the release's cross compilers (tunfixctl),
 # the one the foreign kernels' headers record (Debian 12's gcc-12, also in
 # Debian 13), their C libraries, and pahole for 6.12's module BTF.
@@ -35,10 +39,9 @@ CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
 # Everything the build and the tests use.  qemu comes from the release's
 # own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.
-DEPS := build-essential linux-headers-amd64 sparse groff-base \
-	libmnl-dev libnetfilter-queue-dev dkms cpio debootstrap \
-	debhelper dh-dkms lintian valgrind bc flex \
-	bison libelf-dev libssl-dev linux-perf $(GUEST_DEPS) $(CROSS_DEPS)
+DEPS := linux-headers-amd64 sparse groff-base libnetfilter-queue-dev \
+	cpio debootstrap lintian valgrind bc flex bison libelf-dev libssl-dev \
+	linux-perf $(GUEST_DEPS) $(DEB_DEPS) $(CROSS_DEPS)
 CODENAME := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
 QEMU_SUITE := $(if $(filter bookworm,$(CODENAME)),-t bookworm-backports)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

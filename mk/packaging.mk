@@ -77,9 +77,13 @@ intree-check:
 
 # Debian packages (debhelper, dh-dkms): tunfix-dkms_VERSION_all.deb and
 # tunfixctl_VERSION_ARCH.deb in $(BUILD)/deb, built from a copy of the
-# source tree with debian/changelog written from VERSION; then lintian.
+# source tree with debian/changelog written from VERSION (deb-build); then
+# lintian (deb-lintian, also for packages built elsewhere: DEB_DIR=DIR).
 DEB_DIR := $(BUILD)/deb
-deb:
+deb: deb-build
+	$(MAKE) --no-print-directory deb-lintian
+
+deb-build:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tunfix-$(VERSION)
 	tar --exclude=./.git --exclude=./$(BUILD) --exclude='*.o' --exclude='*.ko' \
 		--exclude=./tools/tunfixctl -cf - . | tar -xf - -C $(DEB_DIR)/tunfix-$(VERSION)
@@ -88,9 +92,11 @@ deb:
 		"$$(date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" \
 		>$(DEB_DIR)/tunfix-$(VERSION)/debian/changelog
 	cd $(DEB_DIR)/tunfix-$(VERSION) && dpkg-buildpackage -us -uc -b
+
+deb-lintian:
 	lintian --profile debian --fail-on error,warning $(DEB_DIR)/*.changes
 
 print-version:
 	@echo $(VERSION)
 
-.PHONY: deb print-version install uninstall dkms-src dkms-install dkms-remove intree-check
+.PHONY: deb deb-build deb-lintian print-version install uninstall dkms-src dkms-install dkms-remove intree-check

@@ -71,7 +71,7 @@ step uapi make uapi-check
 step intree make intree-check
 step knob-docs python3 tests/knob-docs-check.py
 step dkms-conf tests/dkms-conf-check.sh
-suite unit make -s -C tools check
+suite unit make -s -C tools check WERROR=1
 suite bench-report python3 tests/bench-report-test.py
 # the DKMS-built module goes into the guest for 50-dkms-modprobe, the
 # Debian packages for 51-deb-packages

@@ -173,7 +173,7 @@ tool()
 	rm -rf "$src" && mkdir -p "$src" &&
 		cp -r "$ROOT/tools" "$ROOT/uapi" "$src/" || return 1
 	make -C "$src/tools" clean >/dev/null &&
-		make -C "$src/tools" tunfixctl CC="$triplet-gcc" \
+		make -C "$src/tools" tunfixctl WERROR=1 CC="$triplet-gcc" \
 			CPPFLAGS="-I$sys/usr/include" LDFLAGS="-L$sys/usr/lib/$triplet" ||
 		return 1
 	cp "$src/tools/tunfixctl" "$2/tunfixctl" && rm -rf "$src" &&

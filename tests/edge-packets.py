@@ -7,13 +7,14 @@
   edge-packets.py send-eth IFACE   send the Ethernet-level cases (broadcast
                                    frames) out of IFACE with a packet socket
   edge-packets.py wait PCAP ip|eth  wait until a capture holds the last case
-  edge-packets.py compare OFF ON ip|eth
+  edge-packets.py compare OFF ON ip|eth [CASE...]
                                    compare two captures of the same cases,
                                    sent once with tunfix off and once on:
-                                   cases marked "fix" must differ only in DF
-                                   (cleared), IP ID and header checksum;
-                                   every other case must be byte-identical,
-                                   and every case must be present in both.
+                                   cases marked "fix" and the named CASEs
+                                   must differ only in DF (cleared), IP ID
+                                   and header checksum; every other case
+                                   must be byte-identical, and every case
+                                   must be present in both.
 
 Every case carries a tag "TFX<n>" in its payload (except those too short to
 hold one), so it is found again in a capture.
@@ -137,11 +138,17 @@ def find(path, cases, kind):
     return found
 
 
-def compare(off_path, on_path, kind):
+def compare(off_path, on_path, kind, fixed=()):
     cases = IP_CASES if kind == "ip" else ETH_CASES
+    unknown = set(fixed) - {name for name, _, _ in cases}
+    if unknown:
+        print("no such %s case: %s" % (kind, " ".join(sorted(unknown))))
+        return 2
     off, on = find(off_path, cases, kind), find(on_path, cases, kind)
     bad = 0
     for n, (name, expect, _) in enumerate(cases):
+        if name in fixed:
+            expect = "fix"
         a, b = off.get(n), on.get(n)
         if a is None or b is None:
             print("FAIL %-24s missing from the %s capture" %
@@ -189,8 +196,8 @@ def main():
         return send_eth_cases(sys.argv[2])
     if len(sys.argv) == 4 and sys.argv[1] == "wait":
         return wait(sys.argv[2], sys.argv[3])
-    if len(sys.argv) == 5 and sys.argv[1] == "compare":
-        return compare(sys.argv[2], sys.argv[3], sys.argv[4])
+    if len(sys.argv) >= 5 and sys.argv[1] == "compare":
+        return compare(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     print(__doc__)
     return 2
 

@@ -5,19 +5,46 @@
 # a guest of another architecture: Debian's ARCH kernel of SERIES (a row
 # of tests/kernels.list) under qemu's software emulation, booted into a
 # root filesystem of this host's Debian release for ARCH, with the module
-# and tunfixctl cross-built for it.
+# and tunfixctl cross-built for it.  The root also has the kernel's headers
+# and the packages' build tools: the Debian packages are built on ARCH
+# there (chrooted, qemu-user-static), lintian checks them here, and
+# 51-deb-packages installs them in the guest, DKMS building the module.
 #
 # env: TUNFIX_GUEST_DEPS, the packages of the guest's root (the Makefile's
 #      GUEST_DEPS; make arm64-guest passes them); run.sh's.
-# Results in tests/.build/results-ARCH; ends with run.sh's verdict.
+# Results in tests/.build/results-ARCH, the packages in
+# tests/.build/deb-ARCH; ends with run.sh's verdict.
 
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARCH=$1 SERIES=$2
 shift 2
 OUT=$ROOT/tests/.build/cross
+DEBS=$ROOT/tests/.build/deb-$ARCH
 # shellcheck source=/dev/null
 CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
+
+# shellcheck source=tests/chroot-lib.sh
+. "$ROOT/tests/chroot-lib.sh"
+
+# debs ROOTDIR - make deb-build in a copy of the tree in ROOTDIR, the
+# packages into $DEBS, then lintian over them
+debs()
+{
+	local src=$1/tmp/tunfix-src rc=0
+
+	echo "foreign-guest: building the packages on $ARCH (log $DEBS/build.log)"
+	rm -rf "$src" "$DEBS" && mkdir -p "$src" "$DEBS" || return 1
+	tar -C "$ROOT" --exclude=./.git --exclude=./tests/.build -cf - . |
+		tar -xf - -C "$src" &&
+		in_root "$1" make -C /tmp/tunfix-src deb-build >"$DEBS/build.log" 2>&1 &&
+		mv "$src"/tests/.build/deb/*.deb "$src"/tests/.build/deb/*.changes \
+			"$src"/tests/.build/deb/*.buildinfo "$DEBS/" &&
+		make -C "$ROOT" --no-print-directory deb-lintian DEB_DIR="$DEBS" || rc=1
+	[ "$rc" = 0 ] || tail -n 20 "$DEBS/build.log"
+	rm -rf "$src"
+	return $rc
+}
 
 [ -n "${TUNFIX_GUEST_DEPS:-}" ] ||
 	{ echo "foreign-guest: TUNFIX_GUEST_DEPS is empty (make ${ARCH}-guest sets it)" >&2; exit 2; }
@@ -25,8 +52,9 @@ CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 rel=$("$ROOT/tests/cross.sh" release "$ARCH" "$SERIES") &&
 	apt=$("$ROOT/tests/cross.sh" apt "$ARCH") || exit 1
 # shellcheck disable=SC2086 # a list of package names
-groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "$CODENAME" $TUNFIX_GUEST_DEPS) || exit 1
-APT_CONFIG=$apt TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \
+groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "$CODENAME" $TUNFIX_GUEST_DEPS \
+	"linux-headers-$rel") && debs "$groot" || exit 1
+APT_CONFIG=$apt TUNFIX_DEB_DIR=$DEBS TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \
 	TUNFIXCTL=$OUT/$ARCH-tool/tunfixctl \
 	TUNFIX_RESULTS_DIR=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results-$ARCH} \
 	"$ROOT/tests/qemu/run.sh" -a "$ARCH" --root "$groot" -k "$rel" "$@"

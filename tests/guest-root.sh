@@ -3,15 +3,19 @@
 #
 # tests/guest-root.sh ARCH SUITE PACKAGE... - make the root filesystem a
 # foreign-architecture test guest boots into (tests/qemu/run.sh -a ARCH):
-# Debian SUITE for ARCH with PACKAGE... (the Makefile's GUEST_DEPS: the
-# tools the scenarios run), and print its directory.
+# Debian SUITE for ARCH with PACKAGE... (the tools the scenarios run, the
+# packages' build tools, the guest kernel's headers), and print its
+# directory.
 #
 # debootstrap runs in two stages: the first unpacks on the host, the second
 # configures the packages chrooted, the foreign binaries run by
 # qemu-user-static through binfmt_misc (mounted and registered here if the
-# host has not).  The result is cached as a tarball in
-# $TUNFIX_CACHE/guest-roots/ARCH-SUITE.tar.zst, unpacked next to it; both
-# are made again when the package list changes.
+# host has not).  apt in the root then installs PACKAGE... from SUITE with
+# its -updates and -security (a kernel's headers are often only there), the
+# host's repositories of them (tests/cross.sh apt ARCH).  The result is
+# cached as a tarball in $TUNFIX_CACHE/guest-roots/ARCH-SUITE.tar.zst,
+# unpacked next to it; a longer package list installs what is missing into
+# the cached root, any other change makes it again.
 
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,26 +55,55 @@ binfmt()
 		{ echo "guest-root: binfmt $q is disabled" >&2; return 1; }
 }
 
+# add_packages PACKAGE... - apt-get install them in the root, from the suite's
+# repositories as the host's apt for ARCH has them
+add_packages()
+{
+	local conf src
+
+	conf=$("$ROOT/tests/cross.sh" apt "$ARCH") || return 1
+	eval "$(APT_CONFIG=$conf apt-config shell src Dir::Etc::SourceList/f)"
+	awk -v s="$SUITE" '$1 == "deb" && ($5 == s || index($5, s "-") == 1)' "$src" |
+		sed 's/ \[arch=[^ ]* / [/' >"$DIR/etc/apt/sources.list" &&
+		[ -s "$DIR/etc/apt/sources.list" ] &&
+		in_root "$DIR" apt-get update -q &&
+		in_root "$DIR" apt-get install -y -q --no-install-recommends "$@" &&
+		in_root "$DIR" apt-get clean
+}
+
+# save - record the package list in the root and cache it as the tarball
+save()
+{
+	echo "$PKGS" >"$DIR/.tunfix-root" &&
+		tar -C "$DIR" --one-file-system --zstd -cf "$TAR.tmp" . &&
+		mv "$TAR.tmp" "$TAR"
+}
+
 mkdir -p "$CACHE"
 if [ "$(cat "$DIR/.tunfix-root" 2>/dev/null)" = "$PKGS" ]; then
 	echo "$DIR"
 	exit 0
 fi
 clean_root
-if [ "$(tar -xOf "$TAR" ./.tunfix-root 2>/dev/null)" != "$PKGS" ]; then
-	echo "guest-root: debootstrap $ARCH $SUITE (log $LOG)" >&2
-	binfmt || exit 1
-	{
-		debootstrap --foreign --arch="$ARCH" --variant=minbase \
-			--include="$PKGS" "$SUITE" "$DIR" "$MIRROR" &&
-		in_root "$DIR" /debootstrap/debootstrap --second-stage &&
-		in_root "$DIR" apt-get clean
-	} >"$LOG" 2>&1 || { tail -n 20 "$LOG" >&2; clean_root; exit 1; }
-	echo "$PKGS" >"$DIR/.tunfix-root"
-	tar -C "$DIR" --one-file-system --zstd -cf "$TAR.tmp" . &&
-		mv "$TAR.tmp" "$TAR" || exit 1
+have=$(tar -xOf "$TAR" ./.tunfix-root 2>/dev/null)
+if [ "$have" = "$PKGS" ]; then
+	mkdir -p "$DIR" && tar -C "$DIR" -xf "$TAR" || { clean_root; exit 1; }
 	echo "$DIR"
 	exit 0
 fi
-mkdir -p "$DIR" && tar -C "$DIR" -xf "$TAR" || { clean_root; exit 1; }
+binfmt || exit 1
+missing=$(comm -13 <(echo "$have" | tr , '\n') <(echo "$PKGS" | tr , '\n'))
+if [ -n "$have" ] && [ -z "$(comm -23 <(echo "$have" | tr , '\n') <(echo "$PKGS" | tr , '\n'))" ]; then
+	echo "guest-root: adding to $ARCH $SUITE: $(echo "$missing" | paste -sd " " -) (log $LOG)" >&2
+	mkdir -p "$DIR" && tar -C "$DIR" -xf "$TAR" || { clean_root; exit 1; }
+else
+	echo "guest-root: debootstrap $ARCH $SUITE (log $LOG)" >&2
+	debootstrap --foreign --arch="$ARCH" --variant=minbase \
+		"$SUITE" "$DIR" "$MIRROR" >"$LOG" 2>&1 &&
+		in_root "$DIR" /debootstrap/debootstrap --second-stage >>"$LOG" 2>&1 ||
+		{ tail -n 20 "$LOG" >&2; clean_root; exit 1; }
+fi
+# shellcheck disable=SC2086 # a list of package names
+add_packages $missing >>"$LOG" 2>&1 && save ||
+	{ tail -n 20 "$LOG" >&2; clean_root; exit 1; }
 echo "$DIR"

@@ -64,8 +64,9 @@ check_result $? "transit: counters account for the cases"
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
 capture "$R" eth0 "$OUT/ip-espinudp.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_udp_ports=
-[ "$(counter "$S" df_cleared_egress)" = 5 ]
-check_result $? "df_udp_ports=4500: UDP 4500 with DF is handled too"
+$EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-espinudp.pcap" ip udp-4500-df &&
+	[ "$(counter "$S" df_cleared_egress)" = 5 ]
+check_result $? "df_udp_ports=4500: UDP 4500 with DF cleared too, all else as with egress alone"
 
 # Ethernet level through the bridge hook
 capture "$G" gt0 "$OUT/eth-off.pcap" ip netns exec "$B" $EDGE send-eth eth0

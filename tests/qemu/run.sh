@@ -12,9 +12,10 @@
 #                (also: env TESTS="pattern ...")
 #   --cmd CMD    run CMD in the guest (cwd = repo root) instead of the
 #                suite; its output is streamed and its exit code returned
-#   -a ARCH      the guest's Debian architecture: amd64 (default) or arm64
-#                (qemu-system-aarch64 -M virt); for arm64, -k is needed and
-#                APT_CONFIG must name an apt for arm64 (tests/cross.sh apt)
+#   -a ARCH      the guest's Debian architecture: amd64 (default), arm64
+#                (qemu-system-aarch64 -M virt) or armhf (qemu-system-arm
+#                -M virt); for a foreign one, -k is needed and APT_CONFIG
+#                must name an apt for ARCH (tests/cross.sh apt)
 #   --root DIR   the guest's root filesystem, a host directory (default /,
 #                the host's own; a foreign guest's comes from
 #                tests/guest-root.sh); the repository is seen at its host
@@ -57,7 +58,7 @@ done
 [ -n "$KVER" ] || KVER=$("$ROOT/tests/kver.sh")
 GUEST_ROOT=$(cd "$GUEST_ROOT" && pwd) || exit 1
 # what differs between the guests' machines: qemu, its CPU, the console,
-# and how the guest reports its exit code (arm64: none, see step 4)
+# and how the guest reports its exit code (ARM: none, see step 4)
 case $ARCH in
 amd64)
 	QEMU="qemu-system-x86_64 -cpu max -device isa-debug-exit,iobase=0xf4,iosize=0x04"
@@ -66,6 +67,11 @@ arm64)
 	# pauth-impdef: pointer authentication with a cheap hash; QARMA,
 	# the architected one, makes TCG several times slower
 	QEMU="qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on"
+	CONSOLE=ttyAMA0 ;;
+armhf)
+	# ARMv7 (Debian's armmp kernels, no LPAE): everything below 4 GiB,
+	# the PCI configuration space too (highmem=off)
+	QEMU="qemu-system-arm -M virt,highmem=off -cpu cortex-a15"
 	CONSOLE=ttyAMA0 ;;
 *) echo "run.sh: no guest machine for $ARCH" >&2; exit 2 ;;
 esac
@@ -222,7 +228,7 @@ fi
 wait $qpid
 qrc=$?
 # a kernel without /dev/port (cloud) or a machine without isa-debug-exit
-# (arm64) powers off without reporting through it: what the guest wrote
+# (ARM) powers off without reporting through it: what the guest wrote
 # last tells whether it finished
 if [ "$qrc" = 0 ] && [ -s "$RES/done" ]; then
 	case $(cat "$RES/done") in
