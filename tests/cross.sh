@@ -33,6 +33,8 @@ OUT=$ROOT/tests/.build/cross
 CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 # shellcheck source=tests/step-lib.sh
 . "$ROOT/tests/step-lib.sh"
+# shellcheck source=tests/chroot-lib.sh
+. "$ROOT/tests/chroot-lib.sh"
 
 # rows ARCH - "series suite" of ARCH's kernels in the list
 rows()
@@ -98,13 +100,16 @@ unpack()
 	return $rc
 }
 
-# headers REL - unpack kernel REL's headers (with the host's kbuild of the
-# same version), once; print its KDIR
+# headers REL [BUILDROOT] - unpack kernel REL's headers (with the host's
+# kbuild of the same version), once, under BUILDROOT (a build root of
+# tests/kernels.sh; default the host's /) at the same path; print its KDIR
+# as the build sees it
 headers()
 {
-	local rel=$1 dir=$CACHE/$1 kdir info ver deps common kbuild
+	local rel=$1 top=${2:-} dir=$CACHE/$1 kdir info ver deps common kbuild
 
 	kdir=$dir/usr/src/linux-headers-$rel
+	dir=$top$dir
 	if [ ! -e "$dir/.tunfix-headers" ]; then
 		rm -rf "$dir"
 		info=$(apt-cache show "linux-headers-$rel" | sed '/^$/q')
@@ -119,7 +124,7 @@ headers()
 			(unset APT_CONFIG; unpack "$dir" "$kbuild=$ver") || return 1
 		# the flavour's Makefile includes the common tree by its
 		# installed path
-		sed -i "s|^include /usr/src/|include $dir/usr/src/|" "$kdir/Makefile" &&
+		sed -i "s|^include /usr/src/|include ${dir#"$top"}/usr/src/|" "$top$kdir/Makefile" &&
 			touch "$dir/.tunfix-headers" || return 1
 	fi
 	echo "$kdir"
@@ -141,19 +146,38 @@ elf()
 }
 
 # module ARCH SERIES DIR - the module for ARCH's kernel of SERIES, into
-# DIR/tunfix.ko, warnings as errors
+# DIR/tunfix.ko, warnings as errors.  Built on the host, or in the row's
+# build root (tests/kernels.sh root SUITE) when the headers want a cross
+# compiler the host's release lacks: the one they name is installed there.
 module()
 {
-	local arch=$1 rel kdir src=$3/src
+	local arch=$1 rel kdir where top= src=/tmp/tunfix-cross-$1-$2 cc
 
-	rel=$(release "$arch" "$2") && echo "kernel $rel" &&
-		kdir=$(headers "$rel") || return 1
-	rm -rf "$src" && mkdir -p "$src" &&
-		cp -r "$ROOT/kmod" "$ROOT/uapi" "$src/" || return 1
+	rel=$(release "$arch" "$2") && echo "kernel $rel" || return 1
+	where=$("$ROOT/tests/kernels.sh" -a "$arch" field "$2" 3)
+	if [ "$where" = host ]; then
+		src=$3/src
+	else
+		top=$("$ROOT/tests/kernels.sh" root "$where") || return 1
+	fi
+	kdir=$(headers "$rel" "$top") || return 1
 	# the headers' .kernelvariables name the compiler ($(CROSS_COMPILE)gcc-N)
-	make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" WERROR=1 \
-		CROSS_COMPILE="$(gnu_type "$arch")-" || return 1
-	cp "$src/kmod/tunfix.ko" "$3/tunfix.ko" && rm -rf "$src" &&
+	cc=$(sed -n 's/^CC = .*$(CROSS_COMPILE)\(gcc-[0-9]*\).*/\1/p' "$top$kdir/.kernelvariables")
+	cc=$cc-$(gnu_type "$arch")
+	if [ -n "$top" ] && ! in_root "$top" dpkg -s "$cc" >/dev/null 2>&1; then
+		in_root "$top" apt-get install -y -q --no-install-recommends "$cc" dwarves ||
+			return 1
+	fi
+	rm -rf "$top$src" && mkdir -p "$top$src" &&
+		cp -r "$ROOT/kmod" "$ROOT/uapi" "$top$src/" || return 1
+	if [ -z "$top" ]; then
+		make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" WERROR=1 \
+			CROSS_COMPILE="$(gnu_type "$arch")-"
+	else
+		in_root "$top" make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" \
+			WERROR=1 CROSS_COMPILE="$(gnu_type "$arch")-"
+	fi || return 1
+	cp "$top$src/kmod/tunfix.ko" "$3/tunfix.ko" && rm -rf "$top$src" &&
 		"$ROOT/tests/kernels.sh" vermagic "$3/tunfix.ko" "$rel" &&
 		elf "$3/tunfix.ko" "$arch"
 }

@@ -4,10 +4,10 @@
 # tests/foreign-guest.sh ARCH SERIES [run.sh OPTION...] - run scenarios in
 # a guest of another architecture: Debian's ARCH kernel of SERIES (a row
 # of tests/kernels.list) under qemu's software emulation, booted into a
-# root filesystem of this host's Debian release for ARCH, with the module
-# and tunfixctl cross-built for it.  The root also has the kernel's headers
-# and the packages' build tools: the Debian packages are built on ARCH
-# there (chrooted, qemu-user-static), lintian checks them here, and
+# root filesystem of that kernel's Debian release for ARCH, with the
+# module and tunfixctl cross-built for it.  The root also has the kernel's
+# headers and the packages' build tools: the Debian packages are built on
+# ARCH there (chrooted, qemu-user-static), lintian checks them here, and
 # 51-deb-packages installs them in the guest, DKMS building the module.
 #
 # env: TUNFIX_GUEST_DEPS, the packages of the guest's root (the Makefile's
@@ -21,8 +21,6 @@ ARCH=$1 SERIES=$2
 shift 2
 OUT=$ROOT/tests/.build/cross
 DEBS=$ROOT/tests/.build/deb-$ARCH
-# shellcheck source=/dev/null
-CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
 # shellcheck source=tests/chroot-lib.sh
 . "$ROOT/tests/chroot-lib.sh"
@@ -52,7 +50,9 @@ debs()
 rel=$("$ROOT/tests/cross.sh" release "$ARCH" "$SERIES") &&
 	apt=$("$ROOT/tests/cross.sh" apt "$ARCH") || exit 1
 # shellcheck disable=SC2086 # a list of package names
-groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "$CODENAME" $TUNFIX_GUEST_DEPS \
+# the root is of the kernel's release (bookworm for bookworm-backports)
+suite=$("$ROOT/tests/kernels.sh" -a "$ARCH" field "$SERIES" 2) || exit 1
+groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "${suite%%-*}" $TUNFIX_GUEST_DEPS \
 	"linux-headers-$rel") && debs "$groot" || exit 1
 APT_CONFIG=$apt TUNFIX_DEB_DIR=$DEBS TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \
 	TUNFIXCTL=$OUT/$ARCH-tool/tunfixctl \

@@ -7,7 +7,9 @@
 #
 # usage: tests/kernels.sh [--no-guest] [SERIES...]   build, DKMS, suite
 #        tests/kernels.sh [-a ARCH] release SERIES   print the kernel release
-#        tests/kernels.sh root SUITE                 make the build root
+#        tests/kernels.sh [-a ARCH] field SERIES N   print column N of its row
+#        tests/kernels.sh root SUITE                 make the build root, print
+#                                                    its directory
 #        tests/kernels.sh vermagic KO RELEASE        check a module's vermagic
 #
 # The matrix is the amd64 rows; -a picks the rows of another architecture
@@ -147,7 +149,8 @@ ARCH=amd64
 [ "${1:-}" = -a ] && { ARCH=$2; shift 2; }
 case ${1:-} in
 release) release "$2"; exit ;;
-root) root "$2"; exit ;;
+field) field "$2" "$3"; exit ;;
+root) root "$2" >&2 && echo "$ROOTS/$2"; exit ;;
 vermagic) vermagic "$2" "$3"; exit ;;
 esac
 
