@@ -79,7 +79,8 @@ Dir::Etc::SourceParts "$dir/parts";
 Dir::Etc::Preferences "$dir/parts/none";
 Dir::Etc::PreferencesParts "$dir/parts";
 CONF
-	APT_CONFIG=$dir/apt.conf apt-get update -qq >&2 || return 1
+	# one update at a time: another cross.sh may be updating the lists
+	APT_CONFIG=$dir/apt.conf flock "$dir/update.lock" apt-get update -qq >&2 || return 1
 	echo "$dir/apt.conf"
 }
 

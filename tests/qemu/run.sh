@@ -22,7 +22,8 @@
 #                path inside it all the same
 #
 # env: KVER, TUNFIX_KO (module to test, default kmod/tunfix.ko),
-#      TUNFIXCTL (default tools/tunfixctl),
+#      TUNFIXCTL (default tools/tunfixctl), both copied into the results
+#      directory before the guest boots,
 #      TUNFIX_RESULTS_DIR (default tests/.build/results),
 #      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
@@ -175,10 +176,16 @@ for t in "$ROOT"/tests/netns/*.sh; do
 	fi
 	TESTLIST="$TESTLIST $t"
 done
+# the module and the tool as they are now, in the results share (/results
+# in the guest): a rebuild while the guest runs must not change them
+mkdir -p "$RES/bin"
+cp "${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}" "$RES/bin/tunfix.ko" &&
+	cp "${TUNFIXCTL:-$ROOT/tools/tunfixctl}" "$RES/bin/tunfixctl" ||
+	{ echo "run.sh: no module or tunfixctl to test (make)"; exit 1; }
 cat >"$RES/guest.env" <<ENV
 TUNFIX_ROOT='$ROOT'
-TUNFIX_KO='${TUNFIX_KO:-$ROOT/kmod/tunfix.ko}'
-TUNFIXCTL='${TUNFIXCTL:-$ROOT/tools/tunfixctl}'
+TUNFIX_KO=/results/bin/tunfix.ko
+TUNFIXCTL=/results/bin/tunfixctl
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
 TUNFIX_DEB_DIR='${TUNFIX_DEB_DIR:-}'
 TIMEOUT_SCALE='${TUNFIX_TIMEOUT_SCALE:-1}'
