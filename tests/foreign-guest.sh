@@ -11,7 +11,7 @@
 # 51-deb-packages installs them in the guest, DKMS building the module.
 #
 # env: TUNFIX_GUEST_DEPS, the packages of the guest's root (the Makefile's
-#      GUEST_DEPS; make arm64-guest passes them); run.sh's.
+#      GUEST_DEPS and DEB_DEPS; make ARCH-guest passes them); run.sh's.
 # Results in tests/.build/results-ARCH, the packages in
 # tests/.build/deb-ARCH; ends with run.sh's verdict.
 
@@ -49,9 +49,9 @@ debs()
 "$ROOT/tests/cross.sh" "$ARCH" || exit 1
 rel=$("$ROOT/tests/cross.sh" release "$ARCH" "$SERIES") &&
 	apt=$("$ROOT/tests/cross.sh" apt "$ARCH") || exit 1
-# shellcheck disable=SC2086 # a list of package names
 # the root is of the kernel's release (bookworm for bookworm-backports)
 suite=$("$ROOT/tests/kernels.sh" -a "$ARCH" field "$SERIES" 2) || exit 1
+# shellcheck disable=SC2086 # a list of package names
 groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "${suite%%-*}" $TUNFIX_GUEST_DEPS \
 	"linux-headers-$rel") && debs "$groot" || exit 1
 APT_CONFIG=$apt TUNFIX_DEB_DIR=$DEBS TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \

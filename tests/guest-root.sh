@@ -92,8 +92,10 @@ if [ "$have" = "$PKGS" ]; then
 	exit 0
 fi
 binfmt || exit 1
+# what the list adds to the cached root's, and what it drops
 missing=$(comm -13 <(echo "$have" | tr , '\n') <(echo "$PKGS" | tr , '\n'))
-if [ -n "$have" ] && [ -z "$(comm -23 <(echo "$have" | tr , '\n') <(echo "$PKGS" | tr , '\n'))" ]; then
+dropped=$(comm -23 <(echo "$have" | tr , '\n') <(echo "$PKGS" | tr , '\n'))
+if [ -n "$have" ] && [ -z "$dropped" ]; then
 	echo "guest-root: adding to $ARCH $SUITE: $(echo "$missing" | paste -sd " " -) (log $LOG)" >&2
 	mkdir -p "$DIR" && tar -C "$DIR" -xf "$TAR" || { clean_root; exit 1; }
 else
