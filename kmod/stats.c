@@ -28,7 +28,7 @@ static void tunfix_stats_sum(struct tunfix_net *tn, u64 *sum)
 	unsigned int start;
 	int cpu, i;
 
-	memset(sum, 0, sizeof(v));
+	memset(sum, 0, __TUNFIX_CNT_MAX * sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct tunfix_stats *s = per_cpu_ptr(tn->stats, cpu);
 
