@@ -152,32 +152,29 @@ elf()
 # compiler the host's release lacks: the one they name is installed there.
 module()
 {
-	local arch=$1 rel kdir where top= src=/tmp/tunfix-cross-$1-$2 cc
+	local arch=$1 rel kdir where top= src=$3/src cc in=()
 
 	rel=$(release "$arch" "$2") && echo "kernel $rel" || return 1
 	where=$("$ROOT/tests/kernels.sh" -a "$arch" field "$2" 3)
-	if [ "$where" = host ]; then
-		src=$3/src
-	else
+	if [ "$where" != host ]; then
 		top=$("$ROOT/tests/kernels.sh" root "$where") || return 1
+		in=(in_root "$top")
+		src=/tmp/tunfix-cross-$arch-$2
 	fi
 	kdir=$(headers "$rel" "$top") || return 1
-	# the headers' .kernelvariables name the compiler ($(CROSS_COMPILE)gcc-N)
-	cc=$(sed -n 's/^CC = .*$(CROSS_COMPILE)\(gcc-[0-9]*\).*/\1/p' "$top$kdir/.kernelvariables")
-	cc=$cc-$(gnu_type "$arch")
-	if [ -n "$top" ] && ! in_root "$top" dpkg -s "$cc" >/dev/null 2>&1; then
-		in_root "$top" apt-get install -y -q --no-install-recommends "$cc" dwarves ||
+	# the headers' .kernelvariables name the compiler ($(CROSS_COMPILE)gcc-N);
+	# the host has its release's (CROSS_DEPS), a root gets it here
+	if [ -n "$top" ]; then
+		cc=$(sed -n 's/^CC = .*$(CROSS_COMPILE)\(gcc-[0-9]*\).*/\1/p' "$top$kdir/.kernelvariables")
+		cc=$cc-$(gnu_type "$arch")
+		"${in[@]}" dpkg -s "$cc" >/dev/null 2>&1 ||
+			"${in[@]}" apt-get install -y -q --no-install-recommends "$cc" dwarves ||
 			return 1
 	fi
 	rm -rf "$top$src" && mkdir -p "$top$src" &&
 		cp -r "$ROOT/kmod" "$ROOT/uapi" "$top$src/" || return 1
-	if [ -z "$top" ]; then
-		make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" WERROR=1 \
-			CROSS_COMPILE="$(gnu_type "$arch")-"
-	else
-		in_root "$top" make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" \
-			WERROR=1 CROSS_COMPILE="$(gnu_type "$arch")-"
-	fi || return 1
+	"${in[@]}" make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" WERROR=1 \
+		CROSS_COMPILE="$(gnu_type "$arch")-" || return 1
 	cp "$top$src/kmod/tunfix.ko" "$3/tunfix.ko" && rm -rf "$top$src" &&
 		"$ROOT/tests/kernels.sh" vermagic "$3/tunfix.ko" "$rel" &&
 		elf "$3/tunfix.ko" "$arch"
