@@ -229,8 +229,7 @@ renew_fails()
 # $TUNFIX_RESULTS/NAME.pcap, until capture_stop
 dhcp_capture_start()
 {
-	capture_start "$S" eth0 "$TUNFIX_RESULTS/$1.pcap" --immediate-mode \
-		-s 512 ip
+	capture_start "$S" eth0 "$TUNFIX_RESULTS/$1.pcap" -s 512 ip
 }
 
 # capture_summary NAME... - for each capture set CAP_<NAME>_<key> from

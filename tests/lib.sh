@@ -32,6 +32,7 @@ ESP_KEY=0x0123456789abcdef0123456789abcdef01234567
 
 NS_LIST=()
 CAPTURE_PIDS=()
+CAPTURE_FILES=()
 RET=0
 NPASS=0
 NFAIL=0
@@ -232,27 +233,65 @@ in_recipe()
 
 # capture_start NS DEV FILE [TCPDUMP_ARG...] - tcpdump on DEV in NS into
 # FILE (its log in FILE.log) until capture_stop; returns once tcpdump is
-# listening, and ends the scenario (setup_fail) if it does not start
+# listening, and ends the scenario (setup_fail) if it does not start.
+# --immediate-mode: libpcap's TPACKET_V3 ring otherwise hands packets over
+# only when a block fills or after its 1 s timeout, and the packets of the
+# last second before capture_stop would never reach FILE (field notes).
 capture_start()
 {
 	local ns=$1 dev=$2 file=$3
 
 	shift 3
 	: >"$file.log"
-	ip netns exec "$ns" tcpdump -i "$dev" -n -U "$@" -w "$file" \
-		2>"$file.log" &
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U --immediate-mode "$@" \
+		-w "$file" 2>"$file.log" &
 	CAPTURE_PIDS+=($!)
+	# lo: libpcap drops its outgoing copy of each packet in userspace,
+	# after the kernel counted both (received by filter = 2 x captured)
+	[ "$dev" = lo ] || CAPTURE_FILES+=("$file")
 	wait_matches "$file.log" "listening on" 1 10 ||
 		setup_fail "tcpdump -i $dev in $ns: $(<"$file.log")"
 }
 
+# capture_written FILE - 0 if tcpdump's closing statistics in FILE.log say
+# it wrote every packet its filter received ("N packets captured" equal to
+# "N packets received by filter"); prints what went wrong otherwise
+capture_written()
+{
+	local -a lines
+	local l captured= received=
+
+	mapfile -t lines <"$1.log"
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^([0-9]+)\ packets?\ captured ]] && captured=${BASH_REMATCH[1]}
+		[[ $l =~ ^([0-9]+)\ packets?\ received\ by\ filter ]] && received=${BASH_REMATCH[1]}
+	done
+	if [ -z "$captured" ] || [ -z "$received" ]; then
+		echo "capture $1: tcpdump printed no statistics (it died early?)"
+		return 1
+	fi
+	if [ "$captured" -lt "$received" ]; then
+		echo "capture $1: $captured of the $received packets the filter received were written"
+		return 1
+	fi
+	return 0
+}
+
 # capture_stop - stop every capture of capture_start, after a pause for
-# the packets still on their way
+# the packets still on their way; a capture that did not write every
+# packet its filter received is a failed check (what it lacks would make
+# the checks on it say nothing)
 capture_stop()
 {
+	local f
+
 	[ ${#CAPTURE_PIDS[@]} -gt 0 ] || return 0
 	nap 0.5
 	kill "${CAPTURE_PIDS[@]}" 2>/dev/null
 	wait "${CAPTURE_PIDS[@]}" 2>/dev/null
+	for f in "${CAPTURE_FILES[@]}"; do
+		capture_written "$f" || check_result 1 "capture $f is complete"
+	done
 	CAPTURE_PIDS=()
+	CAPTURE_FILES=()
 }
