@@ -6,6 +6,8 @@
 # LOCAL_OUT hooks of a namespace, KBENCH_PASSES times per measurement, for
 # each variant, interleaved and repeated (names as in bench/report.py):
 #   nohook       no hook
+#   empty        an empty hook (kbench's own: returns NF_ACCEPT, touches
+#                nothing), what running any hook costs
 #   off          tunfix loaded, df_egress=0
 #   nomatch      tunfix on, GRE not in df_protocols (the hook runs, nothing
 #                matches)
@@ -47,6 +49,8 @@ setup()
 {
 	case $1 in
 	nohook) tunfix_unload ;;
+	empty) tunfix_unload
+	   ip netns exec "$K" sh -c 'echo 1 >/proc/net/tunfix_kbench' ;;
 	off) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
 	nomatch|tunfix|tunfix-mark)
 		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
@@ -67,6 +71,7 @@ teardown()
 		ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=0 \
 			net.tunfix.df_protocols=47,50 net.tunfix.df_mask=0 ;;
 	nft|nft-count) ip netns exec "$K" nft delete table ip kb ;;
+	empty) ip netns exec "$K" sh -c 'echo 0 >/proc/net/tunfix_kbench' ;;
 	esac
 }
 
@@ -82,7 +87,7 @@ expect()
 rc=0
 : >"$OUT"
 for rep in $(seq "$REPS"); do
-	for v in nohook off nomatch tunfix tunfix-mark nft nft-count; do
+	for v in nohook empty off nomatch tunfix tunfix-mark nft nft-count; do
 		setup $v
 		res=$(ip netns exec "$K" cat /proc/net/tunfix_kbench)
 		teardown $v

@@ -7,6 +7,8 @@
 
 #include <linux/types.h>
 #include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/if.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -70,21 +72,32 @@ struct tunfix_net {
 
 struct tunfix_net *tunfix_pernet(const struct net *net);
 
+/* A set of counters, one bit per enum tunfix_counter. */
+static_assert(__TUNFIX_CNT_MAX <= 32);
+#define TUNFIX_CNT(c)	BIT(TUNFIX_CNT_##c)
+
 /*
- * Hooks run with preemption and interrupts enabled (LOCAL_OUT from a
- * socket's sendmsg): pin the CPU, and on 32-bit kernels keep an interrupt
- * from nesting inside the update (u64_stats_update_begin_irqsave() is a
- * no-op on 64-bit ones).
+ * Add one to every counter of @set, in one update section: a packet pays
+ * for one, whatever it is counted in.  Hooks run with preemption and
+ * interrupts enabled (LOCAL_OUT from a socket's sendmsg): pin the CPU, and
+ * on 32-bit kernels keep an interrupt from nesting inside the update
+ * (u64_stats_update_begin_irqsave() is a no-op on 64-bit ones).
  */
-static inline void tunfix_count(struct tunfix_net *tn, enum tunfix_counter c)
+static __always_inline void tunfix_count_set(struct tunfix_net *tn, u32 set)
 {
 	struct tunfix_stats *s = get_cpu_ptr(tn->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->cnt[c]);
+	for (; set; set &= set - 1)
+		u64_stats_inc(&s->cnt[__ffs(set)]);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(tn->stats);
+}
+
+static inline void tunfix_count(struct tunfix_net *tn, enum tunfix_counter c)
+{
+	tunfix_count_set(tn, BIT(c));
 }
 
 static inline bool tunfix_cfg_on(const struct tunfix_cfg *cfg,
@@ -104,6 +117,8 @@ int tunfix_knob_format(enum tunfix_knob knob, const struct tunfix_cfg *cfg,
 struct tunfix_cfg *tunfix_cfg_new_default(void);
 
 /* sysctl.c */
+int tunfix_sysctl_init(void);
+void tunfix_sysctl_exit(void);
 int tunfix_sysctl_register(struct tunfix_net *tn);
 void tunfix_sysctl_unregister(struct tunfix_net *tn);
 

@@ -106,6 +106,7 @@ unsigned int tunfix_dhcp_hook(void *priv, struct sk_buff *skb,
 	struct iphdr _iph;
 	const char *dev;
 	bool bypass;
+	u32 counts;
 	u32 mark;
 	int err;
 
@@ -122,30 +123,31 @@ unsigned int tunfix_dhcp_hook(void *priv, struct sk_buff *skb,
 	    uh->dest != htons(TUNFIX_DHCP_CLIENT_PORT))
 		return NF_ACCEPT;
 
-	tunfix_count(tn, TUNFIX_CNT_DHCP_SEEN);
+	/* what happened to the reply, counted once on the way out */
+	counts = TUNFIX_CNT(DHCP_SEEN);
 	if (!tunfix_dhcp_wellformed(skb, iph, uh)) {
-		tunfix_count(tn, TUNFIX_CNT_DHCP_SKIP_MALFORMED);
-		return NF_ACCEPT;
+		counts |= TUNFIX_CNT(DHCP_SKIP_MALFORMED);
+		goto out;
 	}
 
 	cfg = rcu_dereference(tn->cfg);
 	dev = cfg->ifname[TUNFIX_KNOB_DHCP_DEV];
 	if (dev[0] && (!state->out || strncmp(state->out->name, dev, IFNAMSIZ)))
-		return NF_ACCEPT;
+		goto out;
 	if (!tunfix_cfg_on(cfg, TUNFIX_KNOB_DHCP_REMARK_ALL) &&
 	    !tunfix_dhcp_into_ipsec(skb, state->out)) {
-		tunfix_count(tn, TUNFIX_CNT_DHCP_SKIP_NOT_IPSEC);
-		return NF_ACCEPT;
+		counts |= TUNFIX_CNT(DHCP_SKIP_NOT_IPSEC);
+		goto out;
 	}
 
 	mark = (skb->mark & ~cfg->val[TUNFIX_KNOB_DHCP_MASK]) ^
 	       cfg->val[TUNFIX_KNOB_DHCP_MARK];
 	bypass = tunfix_cfg_on(cfg, TUNFIX_KNOB_DHCP_XFRM_BYPASS);
 	if (mark == skb->mark && !bypass)
-		return NF_ACCEPT;
+		goto out;
 	if (mark != skb->mark) {
 		skb->mark = mark;
-		tunfix_count(tn, TUNFIX_CNT_DHCP_REMARKED);
+		counts |= TUNFIX_CNT(DHCP_REMARKED);
 	}
 
 	if (bypass)
@@ -154,13 +156,15 @@ unsigned int tunfix_dhcp_hook(void *priv, struct sk_buff *skb,
 		err = ip_route_me_harder(state->net, state->sk, skb,
 					 RTN_UNSPEC);
 	if (err) {
-		tunfix_count(tn, TUNFIX_CNT_DHCP_ERRORS);
+		tunfix_count_set(tn, counts | TUNFIX_CNT(DHCP_ERRORS));
 		net_warn_ratelimited("DHCP reply to %pI4: re-routing failed: %d\n",
 				     &ip_hdr(skb)->daddr, err);
 		return NF_DROP_ERR(err);
 	}
-	tunfix_count(tn, TUNFIX_CNT_DHCP_REROUTED);
+	counts |= TUNFIX_CNT(DHCP_REROUTED);
 	if (bypass)
-		tunfix_count(tn, TUNFIX_CNT_DHCP_BYPASSED);
+		counts |= TUNFIX_CNT(DHCP_BYPASSED);
+out:
+	tunfix_count_set(tn, counts);
 	return NF_ACCEPT;
 }

@@ -15,20 +15,29 @@
  * sending packets through real devices.  It also times the kernel's IP ID
  * generator alone (__ip_select_ident()), the part of tunfix's work that
  * tunfix cannot make cheaper.
+ *
+ * Writing "1" to the file registers an empty hook at LOCAL_OUT in that
+ * namespace (it returns NF_ACCEPT and touches nothing, at tunfix's
+ * priority), "0" removes it: what running any hook at all costs, the floor
+ * of a hook-based design.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ip.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
+#include <linux/string.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 static unsigned int iterations = 100000;
 module_param(iterations, uint, 0644);
@@ -41,6 +50,15 @@ MODULE_PARM_DESC(proto, "IP protocol of the packet (default 47, GRE)");
 static unsigned int payload = 64;
 module_param(payload, uint, 0644);
 MODULE_PARM_DESC(payload, "bytes after the IP header (default 64)");
+
+/* The empty hook of one namespace, registered while @on. */
+struct tunfix_kbench_net {
+	struct nf_hook_ops ops;
+	bool on;
+};
+
+static unsigned int tunfix_kbench_net_id __read_mostly;
+static DEFINE_MUTEX(tunfix_kbench_lock);	/* every namespace's @on */
 
 /* Passes between two chances to reschedule. */
 #define TUNFIX_KBENCH_CHUNK	1000
@@ -151,22 +169,65 @@ static int tunfix_kbench_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+static unsigned int tunfix_kbench_empty_hook(void *priv, struct sk_buff *skb,
+					     const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+/* "1": register the empty hook in this namespace, "0": remove it. */
+static int tunfix_kbench_write(struct file *file, char *buf, size_t size)
+{
+	struct net *net = seq_file_single_net(file->private_data);
+	struct tunfix_kbench_net *kn = net_generic(net, tunfix_kbench_net_id);
+	bool on;
+	int err;
+
+	err = kstrtobool(strim(buf), &on);
+	if (err)
+		return err;
+	mutex_lock(&tunfix_kbench_lock);
+	if (on && !kn->on)
+		err = nf_register_net_hook(net, &kn->ops);
+	else if (!on && kn->on)
+		nf_unregister_net_hook(net, &kn->ops);
+	if (!err)
+		kn->on = on;
+	mutex_unlock(&tunfix_kbench_lock);
+	return err;
+}
+
 static int __net_init tunfix_kbench_net_init(struct net *net)
 {
-	if (!proc_create_net_single("tunfix_kbench", 0400, net->proc_net,
-				    tunfix_kbench_show, NULL))
+	struct tunfix_kbench_net *kn = net_generic(net, tunfix_kbench_net_id);
+
+	kn->ops = (struct nf_hook_ops) {
+		.hook		= tunfix_kbench_empty_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP_PRI_MANGLE + 1,	/* tunfix's df_egress */
+	};
+	if (!proc_create_net_single_write("tunfix_kbench", 0600, net->proc_net,
+					  tunfix_kbench_show,
+					  tunfix_kbench_write, NULL))
 		return -ENOMEM;
 	return 0;
 }
 
 static void __net_exit tunfix_kbench_net_exit(struct net *net)
 {
+	struct tunfix_kbench_net *kn = net_generic(net, tunfix_kbench_net_id);
+
 	remove_proc_entry("tunfix_kbench", net->proc_net);
+	if (kn->on)
+		nf_unregister_net_hook(net, &kn->ops);
 }
 
 static struct pernet_operations tunfix_kbench_net_ops = {
 	.init = tunfix_kbench_net_init,
 	.exit = tunfix_kbench_net_exit,
+	.id = &tunfix_kbench_net_id,
+	.size = sizeof(struct tunfix_kbench_net),
 };
 
 static int __init tunfix_kbench_init(void)
