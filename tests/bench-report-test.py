@@ -11,13 +11,15 @@ import tempfile
 REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "report.py")
 
 
-def raw(d, nft_ns, lost, kept, off_ns):
+def raw(d, nft_ns, lost, kept, off_ns, slow, ns_pct=4, ns_kib=3):
     """Three rounds; CPU ns per packet: no hook 10000, tunfix +100,
-    nft +nft_ns, NFQUEUE +50000; hooks alone: no hook 10 ns, tunfix 110."""
+    nft +nft_ns, NFQUEUE +50000; hooks alone: no hook 10 ns, empty hook
+    50, ID generator 40, no match 60 and tunfix 110, each +slow."""
     e2e = {"nohook": 0, "off": 0, "nomatch": 0, "tunfix": 100, "nft": nft_ns,
            "nfqueue": 50000}
-    micro = {"nohook": 10, "off": 10 + off_ns, "nomatch": 50, "tunfix": 110,
-             "tunfix-mark": 112, "nft": 10 + nft_ns, "nft-count": 100}
+    micro = {"nohook": 10, "empty": 50, "off": 10 + off_ns, "nomatch": 60 + slow,
+             "tunfix": 110 + slow, "tunfix-mark": 112 + slow, "nft": 10 + nft_ns,
+             "nft-count": 100}
     with open(os.path.join(d, "bench-raw.txt"), "w") as f:
         for rnd in range(3):
             for size in (64, 1400):
@@ -31,15 +33,34 @@ def raw(d, nft_ns, lost, kept, off_ns):
     with open(os.path.join(d, "kbench-raw.txt"), "w") as f:
         for rnd in range(3):
             for v, ns in micro.items():
-                f.write("%s %d\nid %d\n" % (v, (ns + rnd) * 1000, 30000))
+                f.write("%s %d\nid %d\n" % (v, (ns + rnd) * 1000, 40000))
+    # 1000 namespaces: 1 ms and 20 MiB without tunfix; "on" ns_pct % slower
+    # and ns_kib KiB more each, "off" half that; creation drifts 1 % a round
+    with open(os.path.join(d, "netns-raw.txt"), "w") as f:
+        k = {"nomod": 0, "off": 0.5, "on": 1}
+        for v in k:
+            f.write("mem %s 1000 %d %d 400 2\n" % (
+                v, 10**9 * (1 + k[v] * ns_pct / 100), 20480 + k[v] * ns_kib * 1000))
+        for rnd in range(4):
+            order = list(k) if rnd % 2 == 0 else list(k)[::-1]
+            for pos, v in enumerate(order):
+                drift = 1 + (3 * rnd + pos) / 100
+                f.write("time %s 100 %d 2048 40 2\n" % (
+                    v, 10**8 * (1 + k[v] * ns_pct / 100) * drift))
 
 
-def run(nft_ns, lost, kept, off_ns):
+def run(nft_ns, lost, kept, off_ns, slow, **netns):
     with tempfile.TemporaryDirectory() as d:
-        raw(d, nft_ns, lost, kept, off_ns)
+        raw(d, nft_ns, lost, kept, off_ns, slow, **netns)
         subprocess.run([sys.executable, REPORT, d], check=True, stdout=subprocess.DEVNULL)
         return [(l[:9].strip(), l[9:].strip()) for l in open(os.path.join(d, "goals.txt"))
                 if l.startswith(("met", "NOT met"))]
+
+
+def met(lines, key):
+    """the verdict of the one goal line that starts with key, or None"""
+    found = [v[0] == "met" for v in lines if v[1].startswith(key)]
+    return found[0] if len(found) == 1 else None
 
 
 def main():
@@ -51,17 +72,25 @@ def main():
         passes += bool(ok)
         fails += not ok
 
-    good = run(nft_ns=1000, lost=0, kept=0, off_ns=0)
-    check(len(good) == 8 and all(v[0] == "met" for v in good),
+    good = run(nft_ns=1100, lost=0, kept=0, off_ns=0, slow=0)
+    check(len(good) == 14 and all(v[0] == "met" for v in good),
           "all goals met when they are: %s" % [v[0] for v in good])
-    bad = run(nft_ns=300, lost=5, kept=2, off_ns=50)
-    verdict = {v[1].split(" (")[0].split(":")[0]: v[0] == "met" for v in bad}
-    for key in ("tunfix/nft added cost 0.333", "tunfix-mark/nft added cost 0.340",
-                "tunfix off", "packets lost by tunfix",
-                "GRE packets that kept DF with tunfix, nft or NFQUEUE"):
-        check(verdict.get(key) is False, "'%s' reported as NOT met" % key)
-    check(verdict.get("tunfix no match / nft counter-only 0.444") is True,
-          "no-match goal still met")
+    # the good run's tunfix and no match sit exactly at their goals
+    check(met(good, "tunfix added 100.0 ns") is True and
+          met(good, "tunfix no match added 50.0 ns") is True,
+          "a packet exactly at its goal meets it")
+    bad = run(nft_ns=300, lost=5, kept=2, off_ns=50, slow=20, ns_pct=12, ns_kib=6)
+    for key in ("tunfix/nft added cost 0.400", "tunfix-mark/nft added cost 0.407",
+                "tunfix added 120.0 ns", "tunfix-mark added 122.0 ns",
+                "tunfix no match added 70.0 ns",
+                "tunfix off:", "packets lost by tunfix",
+                "GRE packets that kept DF with tunfix, nft or NFQUEUE",
+                "namespace creation with tunfix on +12.0%",
+                "memory per namespace with tunfix on 6.00 KiB"):
+        check(met(bad, key) is False, "'%s' reported as NOT met" % key)
+    check(met(bad, "namespace creation with tunfix off +6.0%") is False and
+          met(bad, "memory per namespace with tunfix off 3.00 KiB") is True,
+          "namespace goals judged per variant")
     print("%d passed, %d failed" % (passes, fails))
     return 1 if fails else 0
 
