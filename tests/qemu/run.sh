@@ -25,7 +25,8 @@
 #      TUNFIXCTL (default tools/tunfixctl), both copied into the results
 #      directory before the guest boots,
 #      TUNFIX_RESULTS_DIR (default tests/.build/results),
-#      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_CACHE (default
+#      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_QEMU_MEM (the
+#      guest's memory, default 2G), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
 #      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
@@ -221,7 +222,7 @@ flock -n 9 || { echo "run.sh: waiting for the guest running now"; flock 9; }
 start=$(date +%s)
 # shellcheck disable=SC2086 # QEMU, SHARES: lists of arguments without spaces
 timeout -k 10 "$TMO" $QEMU \
-	-accel tcg,thread=multi -smp 2 -m 2G \
+	-accel tcg,thread=multi -smp 2 -m "${TUNFIX_QEMU_MEM:-2G}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$CACHE/vmlinuz" -initrd "$INITRD" \
 	-append "console=$CONSOLE panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.sysroot=${GUEST_ROOT%/} tunfix.kmods=$KMODS tunfix.fs=$FS" \
