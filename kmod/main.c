@@ -87,11 +87,14 @@ static void tunfix_hooks_off(struct tunfix_net *tn, unsigned long which)
  * Called with @tn->lock held.  The settings are published before a hook is
  * added, so a hook never runs without settings: when a namespace gets its
  * first settings (module load, new namespace), packets may already be
- * flowing through it.  On failure the old settings and hooks stay; if
- * there were none, @new stays published and the caller frees it after a
- * grace period.
+ * flowing through it.  The counters are allocated when a hook is first
+ * wanted, before it is added.  On failure the old settings and hooks
+ * stay; if there were none and a hook failed, @new stays published and
+ * the caller frees it after a grace period.
  *
- * Return: 0 or a negative error from hook registration.
+ * Return: 0, -ENOMEM if the counters could not be allocated,
+ * -EOPNOTSUPP for a bridge hook without bridge netfilter, or a negative
+ * error from hook registration.
  */
 int tunfix_cfg_set(struct tunfix_net *tn, struct tunfix_cfg *new)
 {
@@ -108,6 +111,15 @@ int tunfix_cfg_set(struct tunfix_net *tn, struct tunfix_cfg *new)
 	    (add & BIT(TUNFIX_HOOK_DF_BRIDGE))) {
 		kfree(new);
 		return -EOPNOTSUPP;
+	}
+
+	/* Counters only once a hook may count: most namespaces never need them. */
+	if (wanted && !tn->stats) {
+		err = tunfix_stats_init(tn);
+		if (err) {
+			kfree(new);
+			return err;
+		}
 	}
 
 	old = rcu_replace_pointer(tn->cfg, new, lockdep_is_held(&tn->lock));
@@ -142,15 +154,9 @@ static int __net_init tunfix_net_init(struct net *net)
 	for (i = 0; i < __TUNFIX_HOOK_MAX; i++)
 		tn->ops[i].priv = tn;
 
-	err = tunfix_stats_init(tn);
-	if (err)
-		return err;
-
 	cfg = tunfix_cfg_new_default();
-	if (!cfg) {
-		err = -ENOMEM;
-		goto err_stats;
-	}
+	if (!cfg)
+		return -ENOMEM;
 	mutex_lock(&tn->lock);
 	err = tunfix_cfg_set(tn, cfg);
 	mutex_unlock(&tn->lock);
@@ -172,7 +178,6 @@ err_hooks:
 err_cfg:
 	synchronize_net();	/* hooks may have run with these settings */
 	kfree(rcu_dereference_protected(tn->cfg, true));
-err_stats:
 	free_percpu(tn->stats);
 	return err;
 }
@@ -208,9 +213,14 @@ static int __init tunfix_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&tunfix_net_ops);
+	err = tunfix_sysctl_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&tunfix_net_ops);
+	if (err) {
+		tunfix_sysctl_exit();
+		return err;
+	}
 	pr_info("version " TUNFIX_VERSION " loaded\n");
 	return 0;
 }
@@ -218,6 +228,7 @@ static int __init tunfix_init(void)
 static void __exit tunfix_exit(void)
 {
 	unregister_pernet_subsys(&tunfix_net_ops);
+	tunfix_sysctl_exit();
 	pr_info("unloaded\n");
 }
 

@@ -3,7 +3,8 @@
  * tunfix: per-netns counters in /proc/net/tunfix.
  *
  * Counters are per CPU and summed when the file is read.  Writing "0"
- * resets them.
+ * resets them.  A namespace gets them when a feature is first turned on
+ * (tunfix_cfg_set()); until then every counter reads 0.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,14 +22,20 @@ static const char *const tunfix_counter_names[] = {
 	TUNFIX_COUNTER_LIST(TUNFIX_COUNTER_NAME)
 };
 
-/* The sums over all CPUs, u64_stats_fetch_begin() for whole values. */
+/*
+ * The sums over all CPUs, u64_stats_fetch_begin() for whole values; all 0
+ * if the namespace has no counters yet.  Called with @tn->lock held.
+ */
 static void tunfix_stats_sum(struct tunfix_net *tn, u64 *sum)
 {
 	u64 v[__TUNFIX_CNT_MAX];
 	unsigned int start;
 	int cpu, i;
 
+	lockdep_assert_held(&tn->lock);
 	memset(sum, 0, __TUNFIX_CNT_MAX * sizeof(*sum));
+	if (!tn->stats)
+		return;
 	for_each_possible_cpu(cpu) {
 		const struct tunfix_stats *s = per_cpu_ptr(tn->stats, cpu);
 
@@ -48,8 +55,8 @@ static int tunfix_proc_show(struct seq_file *seq, void *v)
 	u64 sum[__TUNFIX_CNT_MAX];
 	int i;
 
-	tunfix_stats_sum(tn, sum);
 	mutex_lock(&tn->lock);
+	tunfix_stats_sum(tn, sum);
 	for (i = 0; i < __TUNFIX_CNT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", tunfix_counter_names[i],
 			   sum[i] - tn->stats_base[i]);
@@ -72,8 +79,8 @@ static int tunfix_proc_write(struct file *file, char *buf, size_t size)
 	if (strcmp(strim(buf), TUNFIX_PROC_RESET))
 		return -EINVAL;
 
-	tunfix_stats_sum(tn, sum);
 	mutex_lock(&tn->lock);
+	tunfix_stats_sum(tn, sum);
 	memcpy(tn->stats_base, sum, sizeof(sum));
 	mutex_unlock(&tn->lock);
 	return 0;
@@ -81,7 +88,7 @@ static int tunfix_proc_write(struct file *file, char *buf, size_t size)
 
 /**
  * tunfix_stats_init - allocate the per-CPU counters of a namespace
- * @tn: the namespace
+ * @tn: the namespace, its lock held
  *
  * Return: 0, or -ENOMEM.
  */
