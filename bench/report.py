@@ -7,9 +7,10 @@
 reads what the guest wrote to DIR: bench-raw.txt (bench/run-bench.sh, one
 line per run: variant size sent received wall_ns cpu_ns df_kept) and
 kbench-raw.txt (bench/run-kbench.sh, one line per measurement: variant
-ps_per_pass, or "id" ps_per_call) and netns-raw.txt (bench/run-netns.sh,
-bench/netns-cost.py's lines).  Variants are named as in VARIANTS and
-NETNS.  It writes bench.txt (end to end), kbench.txt (the hooks alone),
+ps_per_pass, or "id" ps_per_call), 2cpu-raw.txt (bench/run-2cpu.sh) and
+netns-raw.txt (bench/run-netns.sh, bench/netns-cost.py's lines).
+Variants are named as in VARIANTS and NETNS.  It writes bench.txt (end
+to end), kbench.txt (the hooks alone), 2cpu.txt (two flows on two CPUs),
 netns.txt (the cost of a namespace) and goals.txt, and prints them.  A file whose
 input is missing is left out.
 """
@@ -105,6 +106,46 @@ def micro_table(per, ident):
         lines.append("%-24s %12.1f  (tunfix - empty hook - ID generator: tunfix's own work)" %
                      ("tunfix's own work", med["tunfix"] - med["empty"] - statistics.median(ident)))
     return lines
+
+
+def two_cpus(path):
+    """{(variant, flow): [pkt/s]}, [(sent, cleared, rewritten, received,
+    kept)] of the tunfix runs"""
+    pps, counts = {}, []
+    for line in open(path):
+        f = line.split()
+        if f[0] == "counters":
+            counts.append(tuple(map(int, f[1:])))
+        else:
+            pps.setdefault((f[0], f[1]), []).append(int(f[2]) / (int(f[3]) / 1e9))
+    return pps, counts
+
+
+def two_cpus_table(pps):
+    lines = ["two flows at once, one per vCPU (GRE on CPU 0, ESP on CPU 1), medians of %d"
+             % min(len(x) for x in pps.values()),
+             "%-8s %-8s %12s %22s" % ("flow", "variant", "pkt/s", "spread (min-max)")]
+    for (v, flow) in sorted(pps, key=lambda k: (k[1], k[0] != "nohook")):
+        x = pps[v, flow]
+        lines.append("%-8s %-8s %12.0f %11.0f-%.0f" % (
+            flow, v, statistics.median(x), min(x), max(x)))
+    return lines
+
+
+def two_cpus_goals(pps, counts):
+    lines = []
+    for flow in ("gre", "esp"):
+        base, ours = pps["nohook", flow], pps["tunfix", flow]
+        d = statistics.median(ours) - statistics.median(base)
+        spread = max(base) - min(base)
+        lines.append(("met" if abs(d) <= spread else "NOT met",
+                      "two CPUs, %s flow: tunfix %+.0f pkt/s against no hook, whose "
+                      "spread is %.0f (goal: within it)" % (flow, d, spread)))
+    exact = sum(1 for c in counts if c[0] == c[1] == c[2] == c[3] and c[4] == 0)
+    lines.append(("met" if counts and exact == len(counts) else "NOT met",
+                  "two CPUs: counters equal to the packets sent and received, "
+                  "none with DF, in %d of %d runs (goal: all)" % (exact, len(counts))))
+    return ["%-9s %s" % x for x in lines]
 
 
 NETNS = {"nomod": "tunfix not loaded", "off": "tunfix loaded, off",
@@ -226,13 +267,20 @@ def main():
         per, ident = micro(os.path.join(d, "kbench-raw.txt"))
         if per:
             emit(d, "kbench.txt", micro_table(per, ident))
-    ns = None
+    ns = cpus = None
+    if os.path.exists(os.path.join(d, "2cpu-raw.txt")):
+        cpus = two_cpus(os.path.join(d, "2cpu-raw.txt"))
+        if cpus[0]:
+            emit(d, "2cpu.txt", two_cpus_table(cpus[0]))
     if os.path.exists(os.path.join(d, "netns-raw.txt")):
         ns, ncpus = netns(os.path.join(d, "netns-raw.txt"))
         if ns:
             emit(d, "netns.txt", netns_table(ns, ncpus))
     if res and per and ident and all(v in per for v in VARIANTS if v != "nfqueue"):
         lines = goals(res, per, ident)
+        if cpus and all((v, f) in cpus[0] for v in ("nohook", "tunfix")
+                        for f in ("gre", "esp")):
+            lines += two_cpus_goals(*cpus)
         if ns and all(v in ns for v in NETNS):
             lines += netns_goals(ns)
         emit(d, "goals.txt", lines)

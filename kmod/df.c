@@ -242,36 +242,82 @@ static bool tunfix_dev_is(const struct net_device *dev, const char *name)
 	return dev && !strncmp(dev->name, name, IFNAMSIZ);
 }
 
-/* df_egress: the protocol policy, and df_dev if set. */
+/*
+ * The fast path of df_egress and df_transit: true for a packet their
+ * protocol policy cannot select (not in df_protocols, not UDP while
+ * df_udp_ports is set, not AH, which is counted), its IPv4 header in the
+ * head.  It makes no call, so a packet that does not match leaves the
+ * hook without the cost of a stack frame; every other packet takes the
+ * full checks below.
+ */
+static __always_inline bool tunfix_df_unselected(const struct tunfix_cfg *cfg,
+						 const struct sk_buff *skb)
+{
+	u8 proto;
+
+	if (unlikely(skb_headlen(skb) <
+		     skb_network_offset(skb) + sizeof(struct iphdr)))
+		return false;
+	proto = ip_hdr(skb)->protocol;
+	if (test_bit(proto, cfg->protos))
+		return false;
+	if (proto == IPPROTO_UDP)
+		return !cfg->nports;
+	return proto != IPPROTO_AH;
+}
+
+/* df_egress's full checks: the protocol policy, and df_dev if set. */
+static noinline void tunfix_df_egress(struct tunfix_net *tn,
+				      const struct tunfix_cfg *cfg,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const char *dev = cfg->ifname[TUNFIX_KNOB_DF_DEV];
+	const struct iphdr *iph = tunfix_df_iph(tn, skb);
+
+	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+		return;
+	if (dev[0] && !tunfix_dev_is(state->out, dev))
+		return;
+	tunfix_df_apply(tn, cfg, skb, state, false,
+			TUNFIX_CNT_DF_CLEARED_EGRESS);
+}
+
 unsigned int tunfix_df_egress_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct tunfix_net *tn = priv;
 	const struct tunfix_cfg *cfg = rcu_dereference(tn->cfg);
-	const char *dev = cfg->ifname[TUNFIX_KNOB_DF_DEV];
-	const struct iphdr *iph = tunfix_df_iph(tn, skb);
 
-	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+	if (likely(tunfix_df_unselected(cfg, skb)))
 		return NF_ACCEPT;
-	if (dev[0] && !tunfix_dev_is(state->out, dev))
-		return NF_ACCEPT;
-	tunfix_df_apply(tn, cfg, skb, state, false,
-			TUNFIX_CNT_DF_CLEARED_EGRESS);
+	tunfix_df_egress(tn, cfg, skb, state);
 	return NF_ACCEPT;
 }
 
-/* df_transit: the protocol policy; the output device is not known yet. */
+/* df_transit's full checks: the protocol policy (no output device yet). */
+static noinline void tunfix_df_transit(struct tunfix_net *tn,
+				       const struct tunfix_cfg *cfg,
+				       struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = tunfix_df_iph(tn, skb);
+
+	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+		return;
+	tunfix_df_apply(tn, cfg, skb, state, false,
+			TUNFIX_CNT_DF_CLEARED_TRANSIT);
+}
+
 unsigned int tunfix_df_transit_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct tunfix_net *tn = priv;
 	const struct tunfix_cfg *cfg = rcu_dereference(tn->cfg);
-	const struct iphdr *iph = tunfix_df_iph(tn, skb);
 
-	if (!iph || !tunfix_df_selected(tn, cfg, skb, iph))
+	if (likely(tunfix_df_unselected(cfg, skb)))
 		return NF_ACCEPT;
-	tunfix_df_apply(tn, cfg, skb, state, false,
-			TUNFIX_CNT_DF_CLEARED_TRANSIT);
+	tunfix_df_transit(tn, cfg, skb, state);
 	return NF_ACCEPT;
 }
 
