@@ -11,8 +11,9 @@ namespaces (unshare(CLONE_NEWNET), each kept alive by an open
     VARIANT N create_ns slab_kib percpu_kib ncpus
 
 create_ns: wall time of the N unshare() calls, in nanoseconds in all;
-slab_kib and percpu_kib: what /proc/meminfo's Slab and Percpu grew by
-while they were made.  What the variant is (module loaded or not, which
+slab_kib and percpu_kib: what /proc/meminfo's SUnreclaim and Percpu grew
+by while they were made (SUnreclaim: a namespace's own objects, without
+the dentry and inode caches that come and go beside them).  What the variant is (module loaded or not, which
 defaults) is set up between two commands by bench/run-netns.sh.
 
 The namespaces are never destroyed during the run: a destroyed one is
@@ -56,7 +57,7 @@ def measure(home, fds, variant, n):
         raise OSError(e, "setns: " + os.strerror(e))
     after = meminfo()
     return "%s %d %d %d %d %d" % (
-        variant, n, create, after["Slab"] - before["Slab"],
+        variant, n, create, after["SUnreclaim"] - before["SUnreclaim"],
         after["Percpu"] - before["Percpu"], os.cpu_count())
 
 

@@ -35,12 +35,12 @@ must ip netns exec "$R" nft -f - <<-'NFT'
 		chain pre {
 			type filter hook prerouting priority -300;
 			ip frag-off & 0x4000 != 0 counter name df_kept
-			ip protocol gre counter name gre drop
-			ip protocol esp counter name esp drop
+			ip protocol gre counter name gre_rx drop
+			ip protocol esp counter name esp_rx drop
 		}
 		counter df_kept { }
-		counter gre { }
-		counter esp { }
+		counter gre_rx { }
+		counter esp_rx { }
 	}
 NFT
 
@@ -76,7 +76,7 @@ for rep in $(seq "$REPS"); do
 			echo "$v $f $s $wall" >>"$OUT"
 			sent=$((sent + s))
 		done
-		got=$(($(rx gre) + $(rx esp)))
+		got=$(($(rx gre_rx) + $(rx esp_rx)))
 		if [ $v = tunfix ]; then
 			c=$(counter "$S" df_cleared_egress)
 			i=$(counter "$S" id_rewritten)
