@@ -74,15 +74,10 @@ int knob_read(const struct knob *k, char *buf, size_t len)
 	return read_file(p, buf, len);
 }
 
-/* A numeric knob's value.  Return: false if it cannot be read. */
-bool knob_read_u32(enum tunfix_knob id, uint32_t *val)
+/* A numeric knob's value as read (decimal, 0x hex or 0 octal). */
+uint32_t knob_parse_u32(const char *val)
 {
-	char buf[KNOB_BUFLEN];
-
-	if (knob_read(&knobs[id], buf, sizeof(buf)))
-		return false;
-	*val = strtoul(buf, NULL, 0);
-	return true;
+	return strtoul(val, NULL, 0);
 }
 
 /*

@@ -90,7 +90,7 @@ extern const struct knob knobs[__TUNFIX_KNOB_MAX];
 const struct knob *knob_find(const char *name);
 const struct knob *knob_arg(const char *name);
 int knob_read(const struct knob *k, char *buf, size_t len);
-bool knob_read_u32(enum tunfix_knob id, uint32_t *val);
+uint32_t knob_parse_u32(const char *val);
 int knob_write(const struct knob *k, const char *val);
 bool knob_is_default(const struct knob *k, const char *val);
 void knob_explain(const struct knob *k, char *buf, size_t len);

@@ -470,6 +470,36 @@ else
 	echo "SKIP doctor tests (need root and unshare -n)"
 fi
 
+# --- doctor's checks on netlink replies recorded in the guest
+# (tests/record.sh): replayed, each case gives the text, the JSON findings
+# and the exit status doctor gave there; the cases of doctor-test meet
+# their expectations
+for d in tests/data/*/; do
+	d=${d%/}
+	c=${d##*/}
+	want=$(cat "$d/doctor.rc")
+	./tests/doctor-test --print "$d" >"$OUT/doctor-$c.out" 2>&1
+	rc=$?
+	check "doctor $c, replayed: exit $want and the text it gave in the guest" \
+		bash -c "[ $rc = $want ] && diff -u $d/doctor.txt $OUT/doctor-$c.out"
+	./tests/doctor-test -j --print "$d" >"$OUT/doctor-$c.json" 2>&1
+	check "doctor -j $c, replayed: the findings it gave in the guest" python3 -c "
+import json
+a, b = (json.load(open(f)) for f in ('$d/doctor.json', '$OUT/doctor-$c.json'))
+assert a['findings'] == b['findings'], (a, b)
+"
+done
+./tests/doctor-test tests/data >"$OUT/doctor-test.out" 2>&1
+rc=$?
+while read -r verdict rest; do
+	case $verdict in
+	PASS) result 1 "$rest" ;;
+	FAIL) result 0 "$rest" ;;
+	*) echo "$verdict $rest" ;;
+	esac
+done <"$OUT/doctor-test.out"
+check "doctor-test ran to its end (exit $rc: 0 if every case passed)" [ $rc = 0 ]
+
 # --- documentation
 check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates loaded module_version knobs not_default findings problem fix name type min max default description; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
 check "the man page documents every exit status" bash -c "for n in 0 1 2 3 4 5 6; do grep -A1 '^\.TP' tunfixctl.8 | grep -q \"^\.B \$n\$\" || exit 1; done"
