@@ -20,7 +20,7 @@
 
 source "$TUNFIX_ROOT/tests/ike-lib.sh"
 
-require_cmd ip ping socat nft tcpdump python3 swanctl "$CHARON"
+require_cmd ip ping socat nft tcpdump python3 pgrep swanctl "$CHARON"
 trap 'capture_stop; ike_stop_all; tunfix_unload; cleanup_all_ns' EXIT
 
 ike_gretap_scenario nat
