@@ -20,12 +20,20 @@ CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 KSRC_SERIES := $(shell tests/kver.sh --series)
 KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 
+# strongSwan for the IKE scenarios (tests/ike-lib.sh): charon, swanctl, and
+# the openssl plugin (libstrongswan-standard-plugins); the other plugins
+# of the recipe's load list come with libstrongswan and libcharon.
+# Libreswan cannot be added: Debian's libreswan Conflicts with
+# strongswan-libcharon and strongswan-starter (which strongswan-charon
+# depends on), and the amd64 guest shares the host's root.
+IKE_DEPS := strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+
 # What the scenarios run in the guest: the amd64 guest shares the host's
 # root, a foreign one gets a root of its own with these (tests/guest-root.sh).
 GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
 	nftables iptables tcpdump python3 python3-scapy socat netcat-openbsd \
 	dnsmasq-base isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps \
-	psmisc
+	psmisc $(IKE_DEPS)
 # What builds the Debian packages (make deb) and what installs the module
 # from them (51-deb-packages); a foreign guest's root has these too, with
 # its kernel's headers (tests/foreign-guest.sh).

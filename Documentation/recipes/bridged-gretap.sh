@@ -60,6 +60,19 @@ tunfix_bridged_enable()
 	sysctl -q -w net.tunfix.df_egress=1
 }
 
+# tunfix_nat_t_enable
+#   With a NAT between the routers, the IKE daemon puts ESP into UDP
+#   (NAT-T, port 4500).  In transport mode the ESP-in-UDP packet keeps
+#   the IP header of the GRE packet, which df_egress has already fixed
+#   before IPsec (GRE is in df_protocols by default): nothing more is
+#   needed.  Where GRE is left out of df_protocols (df_protocols=50, to
+#   leave plain GRE tunnels alone), list port 4500, so that the
+#   ESP-in-UDP packets are fixed.
+tunfix_nat_t_enable()
+{
+	sysctl -q -w net.tunfix.df_udp_ports=4500
+}
+
 # native_ignore_df_setup
 #   The alternative without tunfix: let gt0 ignore the inner DF and leave
 #   DF off the outer header (Linux 4.8+).  The outer packets then get

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for scenarios that run an IKE daemon: one strongSwan charon per
+# network namespace, configured with the files of
+# Documentation/recipes/strongswan/ and driven with swanctl.  Sources
+# tests/df-lib.sh (and through it tests/lib.sh).
+#
+# Each charon runs in its namespace and in a mount namespace of its own
+# with a tmpfs on /run: its pid file path is fixed at build time, so two
+# charons sharing /run would refuse to start.  Its strongswan.conf
+# (STRONGSWAN_CONF) includes the recipe's and adds a vici socket and a log
+# file of its own; swanctl reads the same file to find the socket, and its
+# swanctl.conf (SWANCTL_DIR) includes the recipe's.
+#
+# A scenario calls ike_stop_all from its EXIT trap, and ike_check_stopped
+# as its last check.
+
+source "$(dirname "${BASH_SOURCE[0]}")/df-lib.sh"
+
+SWAN_RECIPES="$TUNFIX_ROOT/Documentation/recipes/strongswan"
+CHARON=/usr/lib/ipsec/charon
+
+# namespace -> instance directory (sockets, configuration) and charon pid
+declare -A IKE_DIR IKE_PID
+
+# ike_start NS SWANCTL_CONF [SWANCTL_EXTRA]
+#   Start charon in NS with the recipe's strongswan.conf, and write its
+#   swanctl.conf: SWANCTL_CONF (a recipe file) included, then
+#   SWANCTL_EXTRA (swanctl.conf text that extends or overrides it, such
+#   as the initiator's remote_addrs).  Returns once charon answers on its
+#   vici socket; a failure ends the scenario (setup_fail).  Logs in
+#   $TUNFIX_RESULTS/charon-NS.log.
+ike_start()
+{
+	local ns=$1 conf=$2 extra=${3:-} dir log
+
+	# a unix socket path must stay short, and not on the results share
+	dir=$(mktemp -d /tmp/ike.XXXXXX)
+	log="$TUNFIX_RESULTS/charon-$ns.log"
+	IKE_DIR[$ns]=$dir
+	cat >"$dir/strongswan.conf" <<-EOF
+	include $SWAN_RECIPES/strongswan.conf
+	charon {
+		plugins {
+			vici {
+				socket = unix://$dir/charon.vici
+			}
+		}
+		filelog {
+			test {
+				path = $log
+				default = 1
+				ike = 2
+				cfg = 2
+				time_format = %T
+			}
+		}
+	}
+	swanctl {
+		socket = unix://$dir/charon.vici
+	}
+	EOF
+	printf 'include %s\n%s\n' "$conf" "$extra" >"$dir/swanctl.conf"
+	STRONGSWAN_CONF="$dir/strongswan.conf" ip netns exec "$ns" \
+		unshare -m --propagation private \
+		sh -c "mount -t tmpfs tmpfs /run && exec $CHARON" \
+		>"$dir/charon.out" 2>&1 &
+	IKE_PID[$ns]=$!
+	slowwait 15 ike_swanctl "$ns" --stats >/dev/null 2>&1 ||
+		setup_fail "charon in $ns: $(cat "$dir/charon.out" "$log" 2>/dev/null)"
+}
+
+# ike_swanctl NS ARG... - run swanctl ARG... against the charon of NS
+ike_swanctl()
+{
+	local dir=${IKE_DIR[$1]}
+
+	STRONGSWAN_CONF="$dir/strongswan.conf" SWANCTL_DIR="$dir" \
+		ip netns exec "$1" swanctl "${@:2}"
+}
+
+# ike_load NS - load the connections and secrets of NS's swanctl.conf
+# (swanctl --load-all); a failure ends the scenario
+ike_load()
+{
+	must ike_swanctl "$1" --load-all --noprompt \
+		>>"$TUNFIX_RESULTS/swanctl-$1.log" 2>&1
+}
+
+# ike_child_up NS CHILD - 0 if NS's charon has CHILD installed
+ike_child_up()
+{
+	ike_swanctl "$1" --list-sas --child "$2" 2>/dev/null | grep -q INSTALLED
+}
+
+# ike_initiate NS CHILD [TIMEOUT_S] - initiate CHILD (and its IKE_SA) from
+# NS and wait until it is installed; 0 if it is within TIMEOUT_S (20)
+ike_initiate()
+{
+	local ns=$1 child=$2 tmo=${3:-20}
+
+	ike_swanctl "$ns" --initiate --child "$child" --timeout "$tmo" \
+		>>"$TUNFIX_RESULTS/swanctl-$ns.log" 2>&1 &&
+		slowwait "$tmo" ike_child_up "$ns" "$child"
+}
+
+# ike_stop_all - stop every charon ike_start started (SIGTERM, then
+# SIGKILL after 10 s) and remove its instance directory
+ike_stop_all()
+{
+	local ns pid
+
+	for ns in "${!IKE_PID[@]}"; do
+		pid=${IKE_PID[$ns]}
+		kill "$pid" 2>/dev/null
+		busywait 10000 ike_gone "$pid" || kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -rf "${IKE_DIR[$ns]}"
+		unset "IKE_PID[$ns]" "IKE_DIR[$ns]"
+	done
+}
+
+# ike_gone PID - 0 if process PID has ended (or is a zombie)
+ike_gone()
+{
+	local stat
+
+	[ -r "/proc/$1/stat" ] || return 0
+	read -r stat <"/proc/$1/stat" || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+# ike_check_stopped - stop every charon, then check (a test line) that no
+# charon process is left anywhere on the system
+ike_check_stopped()
+{
+	local left
+
+	ike_stop_all
+	left=$(pgrep -x charon)
+	[ -z "$left" ]
+	check_result $? "no charon left running${left:+ (pids: $left)}"
+}
+
+# ike_gretap_scenario direct|nat - two LANs bridged over gretap between rA
+# and rB, the GRE packets in a strongSwan transport-mode CHILD_SA, across
+# M: a router whose link to rB has MTU 1400 and which drops ICMP
+# "fragmentation needed" (blackhole_path); with "nat", M also masquerades
+# rA's packets, and charon puts ESP into UDP 4500.  Fails without tunfix,
+# passes with it; with nat, also with GRE left out of df_protocols and
+# port 4500 in df_udp_ports.  Capture checked.
+#
+#  hA eth0 -- vA [br0] gt0 ~ rA u0 ====== u0 M u1 ==(MTU 1400)== u0 rB gt0 ~ [br0] vB -- eth0 hB
+#  192.0.2.1/24      198.51.100.1/30   .2/30  203.0.113.1/30  203.0.113.2/30          192.0.2.2/24
+ike_gretap_scenario()
+{
+	local mode=$1 peer_a=198.51.100.1 pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
+	local check_args=(--proto 50 --forbid-proto 47) filter=ip
+	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf"
+	# set by setup_ns
+	local hA='' rA='' M='' rB='' hB=''
+
+	setup_ns hA rA M rB hB
+	blackhole_path "$rA" "$M" "$rB"
+	if [ "$mode" = nat ]; then
+		# rB sees rA's packets coming from M
+		peer_a=203.0.113.1
+		must ip netns exec "$M" nft -f - <<-'NFT'
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "u1" masquerade
+			}
+		}
+		NFT
+		check_args=(--proto 17 --forbid-proto 50 --forbid-proto 47)
+		filter="ip proto 17"
+	fi
+	veth_link "$hA" eth0 192.0.2.1/24 "$rA" vA ""
+	veth_link "$hB" eth0 192.0.2.2/24 "$rB" vB ""
+	must in_recipe "$rA" "$RECIPE_BRIDGED" gretap_bridge_setup vA 198.51.100.1 203.0.113.2
+	must in_recipe "$rB" "$RECIPE_BRIDGED" gretap_bridge_setup vB 203.0.113.2 "$peer_a"
+
+	ike_start "$rB" "$swanctl_conf"
+	ike_start "$rA" "$swanctl_conf" "connections { gre { remote_addrs = 203.0.113.2 } }"
+	ike_load "$rB"
+	ike_load "$rA"
+	ike_initiate "$rA" gre && ike_child_up "$rB" gre
+	check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
+
+	if [ "$mode" = nat ]; then
+		ip -n "$rA" xfrm state | grep -q 'encap type espinudp sport 4500 dport 4500'
+		check_result $? "charon detected the NAT: ESP in UDP 4500"
+	else
+		! ip -n "$rA" xfrm state | grep -q encap
+		check_result $? "no NAT: plain ESP"
+	fi
+
+	slowwait 10 ping_df "$hA" 192.0.2.2 56 1
+	check_result $? "small pings cross the bridge ($mode)"
+
+	# -s 1380: the outer ESP packet (1480 bytes, 1488 in UDP) fits rA's
+	# underlay but not M's 1400 link, and the ICMP that would say so is
+	# dropped; -s 1472: the frame does not fit the gretap's path MTU and
+	# rA's gretap drops it itself
+	! ping_df "$hA" 192.0.2.2 1380 2
+	check_result $? "without tunfix: ping -s 1380 -M do dies in M's black hole ($mode)"
+	blackhole_dropped "$M"
+	check_result $? "M really dropped the ICMP frag-needed"
+	! ping_df "$hA" 192.0.2.2 1472 2
+	check_result $? "without tunfix: ping -s 1472 -M do fails ($mode)"
+
+	tunfix_load
+	in_recipe "$rA" "$RECIPE_BRIDGED" tunfix_bridged_enable &&
+		in_recipe "$rB" "$RECIPE_BRIDGED" tunfix_bridged_enable
+	check_result $? "enable tunfix on both routers with the recipe"
+	ping_df "$hA" 192.0.2.2 1380 3 && ping_df "$hA" 192.0.2.2 1472 3
+	check_result $? "with tunfix: ping -s 1380 and -s 1472 -M do pass ($mode)"
+	if [ "$mode" = nat ]; then
+		# The GRE packet passes LOCAL_OUT before IPsec, and df_egress
+		# fixes its header there; in transport mode that header is the
+		# ESP-in-UDP packet's.  Without GRE in df_protocols only
+		# df_udp_ports can fix the ESP-in-UDP packet.
+		for ns in "$rA" "$rB"; do
+			must ip netns exec "$ns" sysctl -q -w net.tunfix.df_protocols=50
+		done
+		! ping_df "$hA" 192.0.2.2 1380 2
+		check_result $? "df_protocols=50 (GRE not handled), no df_udp_ports: ESP in UDP keeps DF and dies"
+		in_recipe "$rA" "$RECIPE_BRIDGED" tunfix_nat_t_enable &&
+			in_recipe "$rB" "$RECIPE_BRIDGED" tunfix_nat_t_enable
+		check_result $? "df_udp_ports=4500 on both routers with the recipe"
+	fi
+
+	capture_start "$rA" u0 "$pcap" -s 96 "$filter"
+	ping_df "$hA" 192.0.2.2 1472 5
+	check_result $? "with tunfix: ping -s 1472 -M do passes ($mode)"
+	tcp_bulk "$hA" "$hB" 192.0.2.2 4
+	check_result $? "with tunfix: 4 MB TCP A->B arrives intact ($mode)"
+	capture_stop
+
+	python3 "$TUNFIX_ROOT/tests/pcap-check.py" "${check_args[@]}" \
+		--expect-fragments --min-packets 100 "$pcap"
+	check_result $? "capture on rA u0: DF clear, IDs non-zero and unique, checksums valid ($mode)"
+
+	[ "$(counter "$rA" df_cleared_bridge)" -gt 0 ] &&
+		[ "$(counter "$rA" df_cleared_egress)" -gt 0 ] &&
+		[ "$(counter "$rB" df_cleared_egress)" -gt 0 ]
+	check_result $? "counters: rA bridge $(counter "$rA" df_cleared_bridge), egress $(counter "$rA" df_cleared_egress); rB egress $(counter "$rB" df_cleared_egress)"
+
+	echo "rA: df_protocols=$(ip netns exec "$rA" sysctl -n net.tunfix.df_protocols)" \
+		"df_udp_ports=$(ip netns exec "$rA" sysctl -n net.tunfix.df_udp_ports); counters:"
+	ip netns exec "$rA" grep -v ' 0$' /proc/net/tunfix
+
+	ike_child_up "$rA" gre
+	check_result $? "the CHILD_SA is still up after the traffic"
+}
