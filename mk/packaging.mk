@@ -38,7 +38,7 @@ dkms-src:
 	mkdir -p $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
 	cp kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DKMS_SRC)/kmod/
 	cp uapi/linux/*.h $(DKMS_SRC)/uapi/linux/
-	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	cp dkms.conf $(DKMS_SRC)/
 
 dkms-install: dkms-src
 	dkms add -m tunfix -v $(VERSION)
