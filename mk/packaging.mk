@@ -99,4 +99,8 @@ deb-lintian:
 print-version:
 	@echo $(VERSION)
 
-.PHONY: deb deb-build deb-lintian print-version install uninstall dkms-src dkms-install dkms-remove intree-check
+# every place the version must appear, from V (mk/set-version.sh)
+set-version:
+	mk/set-version.sh $(V)
+
+.PHONY: deb deb-build deb-lintian print-version set-version install uninstall dkms-src dkms-install dkms-remove intree-check
