@@ -103,4 +103,17 @@ print-version:
 set-version:
 	mk/set-version.sh $(V)
 
-.PHONY: deb deb-build deb-lintian print-version set-version install uninstall dkms-src dkms-install dkms-remove intree-check
+# The release tarball, tunfix-VERSION.tar.gz, from git archive of HEAD
+# (tracked files only; git gives every entry the commit's time, the
+# SOURCE_DATE_EPOCH of `git log -1 --format=%ct`, and puts the commit id in
+# a pax header), then gzip -n (no name, no time stamp): two runs of the
+# same commit give the same bytes (tests/dist-check.sh; same git and gzip).
+DIST_DIR ?= .
+DIST := $(DIST_DIR)/tunfix-$(VERSION).tar.gz
+dist:
+	@git diff --quiet HEAD -- || echo "dist: uncommitted changes are not in the tarball (git archive HEAD)" >&2
+	git archive --format=tar --prefix=tunfix-$(VERSION)/ HEAD | gzip -n -9 >$(DIST).tmp
+	mv $(DIST).tmp $(DIST)
+	sha256sum $(DIST)
+
+.PHONY: deb deb-build deb-lintian print-version set-version dist install uninstall dkms-src dkms-install dkms-remove intree-check
