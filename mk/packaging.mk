@@ -4,6 +4,8 @@
 
 PREFIX ?= /usr
 DESTDIR ?=
+# udev reads /usr/lib/udev/rules.d and /usr/local/lib/udev/rules.d
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 VERSION := $(shell sed -n 's/^\#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' uapi/linux/tunfix.h)
 DKMS_SRC := $(DESTDIR)/usr/src/tunfix-$(VERSION)
 INTREE := $(BUILD)/intree
@@ -23,6 +25,7 @@ install: all
 		examples/sysctl.d/90-tunfix.conf
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/modules-load.d \
 		examples/modules-load.d/tunfix.conf
+	install -D -m 0644 -t $(DESTDIR)$(UDEVRULESDIR) udev/60-tunfix.rules
 	$(MAKE) -C tools install
 
 uninstall:
@@ -30,6 +33,7 @@ uninstall:
 	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/linux/,$(notdir $(wildcard uapi/linux/*.h)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/tunfix
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-tunfix.rules
 	$(MAKE) -C tools uninstall
 
 # the source tree DKMS builds from: module, uapi headers, dkms.conf
