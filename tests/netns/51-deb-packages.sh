@@ -39,7 +39,8 @@ udev_start()
 		deb=$(ls /var/cache/tunfix-tests/debs/udev_*.deb 2>/dev/null | head -n 1)
 		[ -n "$deb" ] || { echo "no udevadm and no udev .deb (make deps)"; return 1; }
 		dpkg-deb -x "$deb" "$UDEV" || return 1
-		udevadm=$UDEV/bin/udevadm
+		# bin/ in Debian 12's .deb, usr/bin/ in Debian 13's
+		udevadm=$(find "$UDEV" -path "*bin/udevadm" -type f | head -n 1)
 	fi
 	# udevadm is systemd-udevd when called by that name
 	ln -sf "$udevadm" "$UDEV/systemd-udevd" &&
