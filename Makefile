@@ -44,6 +44,10 @@ DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
 CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
 	gcc-12-aarch64-linux-gnu gcc-12-arm-linux-gnueabihf \
 	libc6-dev-arm64-cross libc6-dev-armhf-cross dwarves
+# udev for the guest, as a .deb in the test cache: 51-deb-packages unpacks
+# it there to run a real systemd-udevd (installing it on the host would
+# upgrade the host's systemd to its version).
+GUEST_DEBS := /var/cache/tunfix-tests/debs
 # Everything the build and the tests use.  qemu comes from the release's
 # own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.
@@ -70,6 +74,8 @@ deps:
 	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86 qemu-system-arm \
 		qemu-user-static
 	$(APT_INSTALL) linux-source-$$(tests/kver.sh --series)
+	mkdir -p $(GUEST_DEBS) && cd $(GUEST_DEBS) && rm -f udev_*.deb && \
+		apt-get download -q -o APT::Sandbox::User=root udev
 
 $(CHECKPATCH):
 	mkdir -p $(BUILD)/checkpatch

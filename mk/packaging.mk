@@ -4,6 +4,8 @@
 
 PREFIX ?= /usr
 DESTDIR ?=
+# udev reads /usr/lib/udev/rules.d and /usr/local/lib/udev/rules.d
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 VERSION := $(shell sed -n 's/^\#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' uapi/linux/tunfix.h)
 DKMS_SRC := $(DESTDIR)/usr/src/tunfix-$(VERSION)
 INTREE := $(BUILD)/intree
@@ -23,6 +25,7 @@ install: all
 		examples/sysctl.d/90-tunfix.conf
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/tunfix/examples/modules-load.d \
 		examples/modules-load.d/tunfix.conf
+	install -D -m 0644 -t $(DESTDIR)$(UDEVRULESDIR) udev/60-tunfix.rules
 	$(MAKE) -C tools install
 
 uninstall:
@@ -30,6 +33,7 @@ uninstall:
 	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/linux/,$(notdir $(wildcard uapi/linux/*.h)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/tunfix
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-tunfix.rules
 	$(MAKE) -C tools uninstall
 
 # the source tree DKMS builds from: module, uapi headers, dkms.conf
@@ -38,7 +42,7 @@ dkms-src:
 	mkdir -p $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
 	cp kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile $(DKMS_SRC)/kmod/
 	cp uapi/linux/*.h $(DKMS_SRC)/uapi/linux/
-	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	cp dkms.conf $(DKMS_SRC)/
 
 dkms-install: dkms-src
 	dkms add -m tunfix -v $(VERSION)
@@ -99,4 +103,21 @@ deb-lintian:
 print-version:
 	@echo $(VERSION)
 
-.PHONY: deb deb-build deb-lintian print-version install uninstall dkms-src dkms-install dkms-remove intree-check
+# every place the version must appear, from V (mk/set-version.sh)
+set-version:
+	mk/set-version.sh $(V)
+
+# The release tarball, tunfix-VERSION.tar.gz, from git archive of HEAD
+# (tracked files only; git gives every entry the commit's time, the
+# SOURCE_DATE_EPOCH of `git log -1 --format=%ct`, and puts the commit id in
+# a pax header), then gzip -n (no name, no time stamp): two runs of the
+# same commit give the same bytes (tests/dist-check.sh; same git and gzip).
+DIST_DIR ?= .
+DIST := $(DIST_DIR)/tunfix-$(VERSION).tar.gz
+dist:
+	@git diff --quiet HEAD -- || echo "dist: uncommitted changes are not in the tarball (git archive HEAD)" >&2
+	git archive --format=tar --prefix=tunfix-$(VERSION)/ HEAD | gzip -n -9 >$(DIST).tmp
+	mv $(DIST).tmp $(DIST)
+	sha256sum $(DIST)
+
+.PHONY: deb deb-build deb-lintian print-version set-version dist install uninstall dkms-src dkms-install dkms-remove intree-check

@@ -9,8 +9,9 @@
 #      counter against their lists (tests/knob-docs-check.py)
 #   4. tunfixctl unit tests and the benchmark report's test, on the host
 #   5. DKMS build and install for the guest kernel (then removed again),
-#      make install into a staging directory, the Debian packages (make
-#      deb, with lintian)
+#      the same from a fresh clone as a user types it (dkms add ., dkms
+#      install .), make install into a staging directory, the Debian
+#      packages (make deb, with lintian), make dist twice (same bytes)
 #   6. the guest suite: every tests/netns scenario in one qemu boot
 # Prints a line per step, then "N passed, N failed, N skipped" over all
 # steps and all tests inside them; exits non-zero if anything failed.
@@ -78,10 +79,12 @@ suite bench-report python3 tests/bench-report-test.py
 if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then
 	export TUNFIX_GUEST_MODDIR=$PWD/$BUILD/dkms-moddir
 fi
+step dkms-checkout tests/dkms-checkout.sh
 step install tests/install-check.sh
 if step deb make deb; then
 	export TUNFIX_DEB_DIR=$PWD/$BUILD/deb
 fi
+step dist tests/dist-check.sh
 suite guest tests/qemu/run.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"

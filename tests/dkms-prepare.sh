@@ -17,6 +17,8 @@ version=$(make -s print-version)
 
 # shellcheck source=tests/chroot-lib.sh
 . tests/chroot-lib.sh
+# shellcheck source=tests/dkms-lib.sh
+. tests/dkms-lib.sh
 
 # run CMD... - on the host, or in ROOT
 run()
@@ -28,6 +30,7 @@ run()
 	fi
 }
 
+[ -n "$root" ] || dkms_lock
 rm -rf "$out"
 mkdir -p "$out"
 run dkms remove -m tunfix -v "$version" --all >/dev/null 2>&1 || true
@@ -35,12 +38,9 @@ make -s dkms-src DESTDIR="$root"
 run dkms add -m tunfix -v "$version"
 run dkms build -m tunfix -v "$version" -k "$ver"
 run dkms install -m tunfix -v "$version" -k "$ver"
-ko=$(find "$root/lib/modules/$ver/updates" -name 'tunfix.ko*' | head -n 1)
-[ -n "$ko" ] || { echo "dkms-prepare: no tunfix.ko installed for $ver"; exit 1; }
+ko=$(dkms_installed "$root" "$ver" "$version")
 cp "$ko" "$out/"
-modinfo -F version "$out"/tunfix.ko*
 run dkms remove -m tunfix -v "$version" --all
 rm -rf "$root/usr/src/tunfix-$version"
-left=$(find "$root/lib/modules/$ver" "$root/var/lib/dkms" -name 'tunfix*' 2>/dev/null)
-[ -z "$left" ] || { echo "dkms-prepare: dkms remove left $left"; exit 1; }
+dkms_gone "$root" "$ver" "$version"
 echo "dkms-prepare: $ver module in $out, DKMS cleaned up"

@@ -18,7 +18,7 @@ ko=$(find "$dest/lib/modules/$kver/updates" -name 'tunfix.ko*')
 modinfo -F vermagic "$ko" | grep -q "^$kver " ||
 	{ echo "FAIL: $ko is not built for $kver"; exit 1; }
 for f in usr/sbin/tunfixctl usr/share/man/man8/tunfixctl.8 usr/include/linux/tunfix.h \
-	 usr/share/doc/tunfix/examples/modules-load.d/tunfix.conf; do
+	 usr/share/doc/tunfix/examples/modules-load.d/tunfix.conf usr/lib/udev/rules.d/60-tunfix.rules; do
 	[ -e "$dest/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 echo "installed: ${ko#"$dest"/}"

@@ -6,7 +6,11 @@
 # (signed with DKMS's MOK key), the shipped samples change nothing until
 # enabled, then modprobe.d and sysctl.d turn the features on and the
 # bridged gretap + ESP scenario passes; apt remove leaves no module behind,
-# apt purge no configuration.
+# apt purge no configuration.  The package's udev rule: with a real
+# systemd-udevd running (unpacked from the udev .deb that make deps keeps
+# in /var/cache/tunfix-tests/debs; the guest has no systemd as PID 1), a
+# plain `modprobe tunfix` applies the net.tunfix.* lines of sysctl.d;
+# without udevd it does not.
 #
 #   hA eth0 --- vA [br0] gt0 ~~ u0 ==ESP== u0 ~~ gt0 [br0] vB --- eth0 hB
 #   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24      192.0.2.2/24
@@ -18,7 +22,36 @@ source "$TUNFIX_ROOT/tests/df-lib.sh"
 
 CONFS="/etc/modprobe.d/tunfix.conf /etc/sysctl.d/90-tunfix.conf /etc/modules-load.d/tunfix.conf"
 KVER=$(uname -r)
-trap 'modprobe -r tunfix 2>/dev/null; apt-get purge -y -q tunfix-dkms tunfixctl >/dev/null 2>&1; cleanup_all_ns' EXIT
+UDEV=/run/tunfix-udev
+UDEV_RULE=/usr/lib/udev/rules.d/60-tunfix.rules
+UDEV_CONF=/etc/sysctl.d/91-tunfix-udev-test.conf
+trap 'udev_stop; rm -f $UDEV_CONF; modprobe -r tunfix 2>/dev/null; apt-get purge -y -q tunfix-dkms tunfixctl >/dev/null 2>&1; cleanup_all_ns' EXIT
+
+# udev_start - run systemd-udevd (the host's, else unpacked from the
+# cached udev .deb into $UDEV) and set $udevadm
+udev_start()
+{
+	local deb
+
+	mkdir -p "$UDEV" || return 1
+	udevadm=$(command -v udevadm)
+	if [ -z "$udevadm" ]; then
+		deb=$(ls /var/cache/tunfix-tests/debs/udev_*.deb 2>/dev/null | head -n 1)
+		[ -n "$deb" ] || { echo "no udevadm and no udev .deb (make deps)"; return 1; }
+		dpkg-deb -x "$deb" "$UDEV" || return 1
+		# bin/ in Debian 12's .deb, usr/bin/ in Debian 13's
+		udevadm=$(find "$UDEV" -path "*bin/udevadm" -type f | head -n 1)
+	fi
+	# udevadm is systemd-udevd when called by that name
+	ln -sf "$udevadm" "$UDEV/systemd-udevd" &&
+		"$UDEV/systemd-udevd" --daemon && "$udevadm" control --ping
+}
+
+udev_stop()
+{
+	[ -n "${udevadm:-}" ] && "$udevadm" control --exit 2>/dev/null
+	udevadm=
+}
 
 if [ -z "$TUNFIX_DEB_DIR" ] || ! ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
 	echo "SKIP: no packages (make deb, TUNFIX_DEB_DIR)"
@@ -65,6 +98,27 @@ modprobe tunfix && sysctl -q --system &&
 	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ] &&
 	[ "$(cat /sys/module/tunfix/parameters/df_egress)" = 1 ]
 check_result $? "enabled: modprobe.d and sysctl --system turn the features on"
+
+# the udev rule: net.tunfix.* of sysctl.d applied whenever the module loads
+[ -e "$UDEV_RULE" ] && grep -qx 'ACTION=="add", SUBSYSTEM=="module", KERNEL=="tunfix", RUN+="/usr/lib/systemd/systemd-sysctl --prefix=/net/tunfix"' "$UDEV_RULE" &&
+	[ -x /usr/lib/systemd/systemd-sysctl ]
+check_result $? "the package's udev rule is installed ($UDEV_RULE) and its RUN program exists"
+echo 'net.tunfix.df_min_len = 123' >"$UDEV_CONF"
+modprobe -r tunfix && modprobe tunfix &&
+	[ "$(cat /proc/sys/net/tunfix/df_min_len)" = 0 ] &&
+	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 0 ]
+check_result $? "without udevd, modprobe tunfix leaves sysctl.d unapplied (df_min_len, dhcp_remark 0)"
+modprobe -r tunfix
+udev_start
+check_result $? "systemd-udevd runs in the guest ($($udevadm --version 2>/dev/null))"
+modprobe tunfix && "$udevadm" settle --timeout=30 &&
+	slowwait 10 grep -qx 123 /proc/sys/net/tunfix/df_min_len &&
+	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ]
+check_result $? "with udevd, modprobe tunfix applies sysctl.d through the rule (df_min_len $(cat /proc/sys/net/tunfix/df_min_len), dhcp_remark $(cat /proc/sys/net/tunfix/dhcp_remark))"
+"$udevadm" test --action=add /module/tunfix 2>&1 | tee /tmp/udev-test.out | grep -q "systemd-sysctl --prefix=/net/tunfix"
+check_result $? "udevadm test /module/tunfix: the rule matches and runs systemd-sysctl --prefix=/net/tunfix"
+udev_stop
+rm -f "$UDEV_CONF"
 
 bridged_topology esp
 check_result $? "bridged gretap + ESP: topology up, small pings pass"

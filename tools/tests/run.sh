@@ -11,6 +11,8 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 pass=0 fail=0
 HAVE_VALGRIND=$(command -v valgrind)
+# the version the tool is built with (one place: the uapi header)
+VERSION=$(sed -n 's/^#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' ../uapi/linux/tunfix.h)
 
 # the lists, as the tool gives them (checked below)
 KNOBS=$(./tunfixctl --list-knobs)
@@ -33,7 +35,7 @@ for k in json.load(open(sys.argv[1])):
 		echo "$c $n"
 		n=$((n + 7))
 	done >"$OUT/tree/proc/net/tunfix"
-	echo 0.1.0 >"$OUT/tree/sys/module/tunfix/version"
+	echo "$VERSION" >"$OUT/tree/sys/module/tunfix/version"
 }
 
 # t NAME EXPECTED_RC CMD... - run with both builds; output in $OUT/NAME.out
@@ -88,7 +90,7 @@ json_ok() { check "$1 is valid JSON" python3 -m json.tool "$OUT/$1.out" /dev/nul
 # --- basics
 t help 0 --help
 t version 0 --version
-check "version names tool and module" grep -q "module 0.1.0" "$OUT/version.out"
+check "version names tool and module" grep -q "module $VERSION" "$OUT/version.out"
 t list-knobs 0 --list-knobs
 t list-knobs-json 0 --list-knobs -j
 json_ok list-knobs-json
@@ -144,8 +146,8 @@ check "status -j: every knob at its default, every counter" python3 -c "
 import json
 d = json.load(open('$OUT/status-json.out'))
 ks = json.load(open('$OUT/knobs.json'))
-assert d['version'] == '0.1.0' and d['netns'] is None and d['loaded'] is True, d
-assert d['module_version'] == '0.1.0', d
+assert d['version'] == '$VERSION' and d['netns'] is None and d['loaded'] is True, d
+assert d['module_version'] == '$VERSION', d
 assert d['knobs'] == {k['name']: k['default'] for k in ks}, d['knobs']
 assert d['not_default'] == [], d
 assert list(d['counters']) == '''$COUNTERS'''.split(), d['counters']
@@ -258,7 +260,7 @@ import json, sys
 d = json.load(open('$OUT/stats-json.out'))
 names = '''$COUNTERS'''.split()
 assert list(d['counters']) == names, d['counters']
-assert d['version'] == '0.1.0' and d['netns'] is None
+assert d['version'] == '$VERSION' and d['netns'] is None
 assert d['counters']['df_cleared_egress'] == 7
 "
 t stats-j 0 -j stats
@@ -385,7 +387,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev
 	t doctor-clean 0 -n nsA doctor
 	check "doctor-clean says so" grep -q "no problems found" "$OUT/doctor-clean.out"
 	t doctor-clean-json 0 -n nsA -j doctor
-	check "doctor -j, clean: no findings" [ "$(cat "$OUT/doctor-clean-json.out")" = '{"version":"0.1.0","netns":"nsA","findings":[]}' ]
+	check "doctor -j, clean: no findings" [ "$(cat "$OUT/doctor-clean-json.out")" = "{\"version\":\"$VERSION\",\"netns\":\"nsA\",\"findings\":[]}" ]
 	echo 1 >"$OUT/tree/proc/sys/net/tunfix/dhcp_remark"
 	t doctor-no-rule 1 -n nsA doctor
 	check "doctor prints the ip rule to add" grep -q "ip rule add fwmark 0x800 table 20" "$OUT/doctor-no-rule.out"
@@ -394,7 +396,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev
 	check "doctor -j: the finding and its fix" python3 -c "
 import json
 d = json.load(open('$OUT/doctor-json.out'))
-assert d['version'] == '0.1.0' and d['netns'] == 'nsA', d
+assert d['version'] == '$VERSION' and d['netns'] == 'nsA', d
 [f] = d['findings']
 assert 'no ip rule matches mark 0x800' in f['problem'], f
 assert len(f['fix']) == 1 and f['fix'][0].startswith('ip rule add fwmark 0x800 table 20'), f
