@@ -99,26 +99,38 @@ modprobe tunfix && sysctl -q --system &&
 	[ "$(cat /sys/module/tunfix/parameters/df_egress)" = 1 ]
 check_result $? "enabled: modprobe.d and sysctl --system turn the features on"
 
-# the udev rule: net.tunfix.* of sysctl.d applied whenever the module loads
-[ -e "$UDEV_RULE" ] && grep -qx 'ACTION=="add", SUBSYSTEM=="module", KERNEL=="tunfix", RUN+="/usr/lib/systemd/systemd-sysctl --prefix=/net/tunfix"' "$UDEV_RULE" &&
-	[ -x /usr/lib/systemd/systemd-sysctl ]
-check_result $? "the package's udev rule is installed ($UDEV_RULE) and its RUN program exists"
-echo 'net.tunfix.df_min_len = 123' >"$UDEV_CONF"
-modprobe -r tunfix && modprobe tunfix &&
-	[ "$(cat /proc/sys/net/tunfix/df_min_len)" = 0 ] &&
-	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 0 ]
-check_result $? "without udevd, modprobe tunfix leaves sysctl.d unapplied (df_min_len, dhcp_remark 0)"
-modprobe -r tunfix
-udev_start
-check_result $? "systemd-udevd runs in the guest ($($udevadm --version 2>/dev/null))"
-modprobe tunfix && "$udevadm" settle --timeout=30 &&
-	slowwait 10 grep -qx 123 /proc/sys/net/tunfix/df_min_len &&
-	[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ]
-check_result $? "with udevd, modprobe tunfix applies sysctl.d through the rule (df_min_len $(cat /proc/sys/net/tunfix/df_min_len), dhcp_remark $(cat /proc/sys/net/tunfix/dhcp_remark))"
-"$udevadm" test --action=add /module/tunfix 2>&1 | tee /tmp/udev-test.out | grep -q "systemd-sysctl --prefix=/net/tunfix"
-check_result $? "udevadm test /module/tunfix: the rule matches and runs systemd-sysctl --prefix=/net/tunfix"
-udev_stop
-rm -f "$UDEV_CONF"
+# udev_checks - the udev rule: net.tunfix.* of sysctl.d applied whenever
+# the module loads
+udev_checks()
+{
+	[ -e "$UDEV_RULE" ] && grep -qx 'ACTION=="add", SUBSYSTEM=="module", KERNEL=="tunfix", RUN+="/usr/lib/systemd/systemd-sysctl --prefix=/net/tunfix"' "$UDEV_RULE" &&
+		[ -x /usr/lib/systemd/systemd-sysctl ]
+	check_result $? "the package's udev rule is installed ($UDEV_RULE) and its RUN program exists"
+	echo 'net.tunfix.df_min_len = 123' >"$UDEV_CONF"
+	modprobe -r tunfix && modprobe tunfix &&
+		[ "$(cat /proc/sys/net/tunfix/df_min_len)" = 0 ] &&
+		[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 0 ]
+	check_result $? "without udevd, modprobe tunfix leaves sysctl.d unapplied (df_min_len, dhcp_remark 0)"
+	modprobe -r tunfix
+	udev_start
+	check_result $? "systemd-udevd runs in the guest ($($udevadm --version 2>/dev/null))"
+	modprobe tunfix && "$udevadm" settle --timeout=30 &&
+		slowwait 10 grep -qx 123 /proc/sys/net/tunfix/df_min_len &&
+		[ "$(cat /proc/sys/net/tunfix/dhcp_remark)" = 1 ]
+	check_result $? "with udevd, modprobe tunfix applies sysctl.d through the rule (df_min_len $(cat /proc/sys/net/tunfix/df_min_len), dhcp_remark $(cat /proc/sys/net/tunfix/dhcp_remark))"
+	"$udevadm" test --action=add /module/tunfix 2>&1 | tee /tmp/udev-test.out | grep -q "systemd-sysctl --prefix=/net/tunfix"
+	check_result $? "udevadm test /module/tunfix: the rule matches and runs systemd-sysctl --prefix=/net/tunfix"
+	udev_stop
+	rm -f "$UDEV_CONF"
+}
+
+# the rule's RUN program is systemd's: a root without systemd (a minbase
+# Debian 13 root of distro-check) cannot run it
+if [ -x /usr/lib/systemd/systemd-sysctl ]; then
+	udev_checks
+else
+	echo "SKIP: the udev rule (no /usr/lib/systemd/systemd-sysctl on this root)"
+fi
 
 bridged_topology esp
 check_result $? "bridged gretap + ESP: topology up, small pings pass"
