@@ -168,7 +168,7 @@ def netns(path):
     return per, ncpus
 
 
-def netns_med(per):
+def netns_figures(per):
     """{variant: (mean creation time, slab, percpu)}: the mean, as the
     rounds' order cancels a drift out of it (bench/run-netns.sh)"""
     return {v: (statistics.mean(times), mem[0][0], mem[0][1])
@@ -176,19 +176,19 @@ def netns_med(per):
 
 
 def netns_table(per, ncpus):
-    med = netns_med(per)
-    base = med.get("nomod", (0, 0, 0))
+    fig = netns_figures(per)
+    base = fig.get("nomod", (0, 0, 0))
     lines = ["the cost of a network namespace (%d CPUs): creation, mean of %d rounds"
              % (ncpus, min(len(x[1]) for x in per.values())),
              "%-30s %10s %10s %10s %14s" % (
                  "variant", "create us", "slab KiB", "percpu KiB", "create vs nomod")]
-    for v in [v for v in NETNS if v in med]:
-        c, sl, pc = med[v]
+    for v in [v for v in NETNS if v in fig]:
+        c, sl, pc = fig[v]
         lines.append("%-30s %10.1f %10.2f %10.2f %+13.1f%%" % (
             NETNS[v], c / 1000, sl, pc, 100 * (ratio(c, base[0]) - 1)))
     for v in ("off", "on"):
-        if v in med and "nomod" in med:
-            sl, pc = med[v][1] - base[1], med[v][2] - base[2]
+        if v in fig and "nomod" in fig:
+            sl, pc = fig[v][1] - base[1], fig[v][2] - base[2]
             lines.append("%s adds per namespace: %.2f KiB slab, %.2f KiB per-CPU "
                          "(%.2f KiB per CPU: 64 CPUs %.1f KiB, 256 CPUs %.1f KiB)" % (
                              v, sl, pc, pc / ncpus, 64 * pc / ncpus, 256 * pc / ncpus))
@@ -196,15 +196,15 @@ def netns_table(per, ncpus):
 
 
 def netns_goals(per):
-    med = netns_med(per)
-    base = med["nomod"]
+    fig = netns_figures(per)
+    base = fig["nomod"]
     lines = []
     for v in ("off", "on"):
-        slower = 100 * (ratio(med[v][0], base[0]) - 1)
+        slower = 100 * (ratio(fig[v][0], base[0]) - 1)
         lines.append(("met" if slower <= 5 else "NOT met",
                       "namespace creation with tunfix %s %+.1f%% (goal: at most 5%% slower)" %
                       (v, slower)))
-        sl = med[v][1] - base[1]
+        sl = fig[v][1] - base[1]
         lines.append(("met" if sl <= 4 else "NOT met",
                       "memory per namespace with tunfix %s %.2f KiB slab "
                       "(goal: at most 4 KiB, per-CPU counters apart)" % (v, sl)))
