@@ -241,6 +241,18 @@ stop_pid()
 	printf -v "$1" '%s' ''
 }
 
+# doctor NS [NAME] - tunfixctl doctor in NS: its output (with stderr) in
+# DOCTOR, printed and, with NAME, kept in $TUNFIX_RESULTS/doctor-NAME.txt;
+# its exit status in DOCTOR_RC
+doctor()
+{
+	DOCTOR=$("$TUNFIXCTL" -n "$1" doctor 2>&1)
+	DOCTOR_RC=$?
+	[ -z "${2:-}" ] || echo "$DOCTOR" >"$TUNFIX_RESULTS/doctor-$2.txt"
+	echo "doctor in $1 (exit $DOCTOR_RC):"
+	echo "$DOCTOR" | sed 's/^/    /'
+}
+
 # capture_start NS DEV FILE [TCPDUMP_ARG...] - tcpdump on DEV in NS into
 # FILE (its log in FILE.log) until capture_stop; returns once tcpdump is
 # listening, and ends the scenario (setup_fail) if it does not start.
