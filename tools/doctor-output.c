@@ -87,9 +87,9 @@ static void print_probes(const struct doctor_probes *r)
 			       p->remote, p->why);
 			continue;
 		}
-		printf("probe %s -> %s (%s, MTU %u): path MTU %u (%s, %u probes), %s; largest inner packet %u%s, tunnel MTU %u; tunfix covers it: %s\n",
+		printf("probe %s -> %s (%s, MTU %u): path MTU %u (%s, %u probe%s), %s; largest inner packet %u%s, tunnel MTU %u; tunfix covers it: %s\n",
 		       p->tunnel, p->remote, p->dev, p->dev_mtu, p->pmtu,
-		       how[p->source], p->sent,
+		       how[p->source], p->sent, p->sent == 1 ? "" : "s",
 		       v->black_hole ? "black hole: yes, larger packets vanish" :
 		       p->too_big ? "black hole: no, too-big answers come back" :
 		       p->silent ? "black hole: unknown" : "black hole: no",

@@ -73,7 +73,8 @@ uint32_t doctor_gre_overhead(const struct doctor_link *l)
  * in pmtudisc mode drops full-size frames that are not IPv4 in
  * tnl_update_pmtu() (net/ipv4/ip_tunnel.c): no DF to clear there.  An
  * ip6gretap drops every frame larger than its path carries, DF or not
- * (ip6_tnl_xmit() in net/ipv6/ip6_tunnel.c).
+ * (ip6_tnl_xmit() in net/ipv6/ip6_tunnel.c).  With --probe, a routed gre
+ * and a bridged ip6gretap are judged by their path (doctor-verdict.c).
  */
 static void check_link(const struct doctor_state *st,
 		       const struct doctor_link *l, uint32_t df_bridge,
@@ -120,7 +121,6 @@ static void check_link(const struct doctor_state *st,
 			 knobs[TUNFIX_KNOB_DF_EGRESS].name);
 		doctor_finding(f, what, fix1, fix2);
 	} else if (!l->gre->tap && !df_egress && !doctor_probing(st, l)) {
-		/* (probed, the path itself says whether it is a black hole) */
 		snprintf(what, sizeof(what),
 			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
 			 l->kind, l->name);

@@ -132,13 +132,14 @@ int cmd_doctor(int argc, char **argv)
 	struct doctor_findings f = {};
 	struct doctor_probes res = {};
 	struct doctor_state *st;
-	bool probe = false;
+	bool probe = false, timeout = false;
 	int rc, e, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--probe")) {
 			probe = true;
 		} else if (!strcmp(argv[i], "--timeout")) {
+			timeout = true;
 			if (i + 1 >= argc || !parse_timeout(argv[++i], &o.timeout)) {
 				err("doctor: --timeout takes seconds, from 0.1 to 60");
 				return EXIT_USAGE;
@@ -152,7 +153,7 @@ int cmd_doctor(int argc, char **argv)
 			break;
 		}
 	}
-	if (!probe && (o.nnames || o.timeout != 3)) {
+	if (!probe && (o.nnames || timeout)) {
 		err("doctor: '%s' needs --probe", o.nnames ? o.names[0] : "--timeout");
 		return EXIT_USAGE;
 	}

@@ -449,7 +449,7 @@ assert d['probes'] == [] and d['findings'] == [], d
 	t doctor-probe-timeout-big 2 -n nsB doctor --probe --timeout 61
 	t doctor-probe-timeout-nan 2 -n nsB doctor --probe --timeout nan
 	t doctor-probe-timeout-none 2 -n nsB doctor --probe --timeout
-	t doctor-timeout-alone 2 -n nsB doctor --timeout 1
+	t doctor-timeout-alone 2 -n nsB doctor --timeout 3
 	t doctor-tunnel-alone 2 -n nsB doctor gre1
 	check "a tunnel without --probe: says --probe" grep -q "needs --probe" "$OUT/doctor-tunnel-alone.err"
 	t doctor-option-after 2 -n nsB doctor --probe gre1 --timeout 1
