@@ -61,6 +61,22 @@ static const struct gre_kind *gre_kind(const char *kind)
 	return NULL;
 }
 
+/* IFLA_GRE_LOCAL or IFLA_GRE_REMOTE: 4 bytes for gre, 16 for ip6gre. */
+static void link_addr(struct doctor_link *l, const struct nlattr *a)
+{
+	bool remote = mnl_attr_get_type(a) == IFLA_GRE_REMOTE;
+	size_t len = l->gre->v6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
+	void *to;
+
+	if (mnl_attr_get_payload_len(a) < len)
+		return;
+	if (l->gre->v6)
+		to = remote ? (void *)&l->remote6 : (void *)&l->local6;
+	else
+		to = remote ? (void *)&l->remote4 : (void *)&l->local4;
+	memcpy(to, mnl_attr_get_payload(a), len);
+}
+
 static void link_gre(struct doctor_link *l, const struct nlattr *data)
 {
 	const struct nlattr *a;
@@ -92,9 +108,12 @@ static void link_gre(struct doctor_link *l, const struct nlattr *data)
 				l->ip6_flags = mnl_attr_get_u32(a);
 			break;
 		case IFLA_GRE_REMOTE:
-			if (mnl_attr_get_payload_len(a) >= sizeof(l->remote6))
-				memcpy(&l->remote6, mnl_attr_get_payload(a),
-				       sizeof(l->remote6));
+		case IFLA_GRE_LOCAL:
+			link_addr(l, a);
+			break;
+		case IFLA_GRE_FWMARK:
+			if (mnl_attr_get_payload_len(a) >= 4)
+				l->fwmark = mnl_attr_get_u32(a);
 			break;
 		}
 	}
@@ -224,21 +243,88 @@ static int parse_policy(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* XFRM_MSG_NEWSA: does it set an output mark (XFRMA_SET_MARK)? */
+/*
+ * The IV and block size of an ESP cipher, by its kernel name (the
+ * ivsize and the block size esp_output() pads to, at least 4).
+ * Unknown: the largest of these (cbc(aes)), so no fit is too large.
+ */
+static void esp_cipher(struct doctor_sa *sa, const char *name)
+{
+	static const struct { const char *name; uint8_t iv, blk; } c[] = {
+		{ "rfc4106(gcm(aes))", 8, 4 }, { "rfc4309(ccm(aes))", 8, 4 },
+		{ "rfc4543(gcm(aes))", 8, 4 }, { "rfc7539esp(chacha20,poly1305)", 8, 4 },
+		{ "rfc3686(ctr(aes))", 8, 4 }, { "ecb(cipher_null)", 0, 4 },
+		{ "cbc(des3_ede)", 8, 8 }, { "cbc(des)", 8, 8 },
+	};
+	unsigned int i;
+
+	sa->iv = 16;
+	sa->blk = 16;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		if (!strcmp(name, c[i].name)) {
+			sa->iv = c[i].iv;
+			sa->blk = c[i].blk;
+		}
+	}
+}
+
+/*
+ * XFRM_MSG_NEWSA: does it set an output mark (XFRMA_SET_MARK)?  An ESP
+ * SA is kept, with what ESP adds: cipher (XFRMA_ALG_CRYPT or
+ * XFRMA_ALG_AEAD) and ICV (the AEAD's, or XFRMA_ALG_AUTH_TRUNC's).
+ */
 static int parse_sa(const struct nlmsghdr *nlh, void *data)
 {
 	struct doctor_state *st = data;
+	struct xfrm_usersa_info info;
+	const struct xfrm_algo_aead *aead;
+	const struct xfrm_algo_auth *auth;
+	const struct xfrm_algo *alg;
+	struct doctor_sa sa = {}, *v;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(info))
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info)) {
-		if (mnl_attr_get_type(a) == XFRMA_SET_MARK &&
-		    mnl_attr_get_u32(a)) {
-			st->sa_marks++;
+	memcpy(&info, mnl_nlmsg_get_payload(nlh), sizeof(info));
+	sa.family = info.family;
+	sa.src = info.saddr;
+	sa.dst = info.id.daddr;
+	sa.mode = info.mode;
+	sa.iv = 16;
+	sa.blk = 16;
+	mnl_attr_for_each(a, nlh, sizeof(info)) {
+		switch (mnl_attr_get_type(a)) {
+		case XFRMA_SET_MARK:
+			if (mnl_attr_get_payload_len(a) >= 4 && mnl_attr_get_u32(a))
+				st->sa_marks++;
+			break;
+		case XFRMA_ALG_CRYPT:
+			alg = mnl_attr_get_payload(a);
+			if (mnl_attr_get_payload_len(a) >= sizeof(*alg))
+				esp_cipher(&sa, strndupa(alg->alg_name, sizeof(alg->alg_name)));
+			break;
+		case XFRMA_ALG_AEAD:
+			aead = mnl_attr_get_payload(a);
+			if (mnl_attr_get_payload_len(a) < sizeof(*aead))
+				break;
+			esp_cipher(&sa, strndupa(aead->alg_name, sizeof(aead->alg_name)));
+			sa.icv = aead->alg_icv_len / 8;
+			break;
+		case XFRMA_ALG_AUTH_TRUNC:
+			auth = mnl_attr_get_payload(a);
+			if (mnl_attr_get_payload_len(a) >= sizeof(*auth))
+				sa.icv = auth->alg_trunc_len / 8;
 			break;
 		}
 	}
+	if (info.id.proto != IPPROTO_ESP)
+		return MNL_CB_OK;
+	v = grow(st->sas, st->nsas, sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	st->sas = v;
+	st->sas[st->nsas++] = sa;
 	return MNL_CB_OK;
 }
 

@@ -11,7 +11,7 @@
 
 #include "doctor.h"
 
-static const struct doctor_link *link_by_index(const struct doctor_state *st,
+const struct doctor_link *doctor_link_by_index(const struct doctor_state *st,
 					       uint32_t ifindex)
 {
 	unsigned int i;
@@ -35,25 +35,36 @@ static uint32_t route_oif6(const struct doctor_state *st,
 }
 
 /*
- * The largest frame an ip6gretap sends whole: its path MTU less the outer
- * IPv6 header, the GRE header (gre_calc_hlen()), the encapsulation limit
- * option unless ignored (RFC 2473) and the inner Ethernet header, as
- * ip6gre_tnl_link_config_route() computes the default MTU.  0 if unknown.
+ * The largest frame an ip6gretap sends whole: its path MTU less its
+ * overhead, as ip6gre_tnl_link_config_route() computes the default MTU.
+ * 0 if unknown.
  */
 static uint32_t ip6gretap_fit(const struct doctor_state *st,
 			      const struct doctor_link *l)
 {
 	uint32_t lower = l->gre_link ? l->gre_link : route_oif6(st, &l->remote6);
-	const struct doctor_link *dev = lower ? link_by_index(st, lower) : NULL;
-	uint32_t over = 40 + 4 + 14;
+	const struct doctor_link *dev = lower ? doctor_link_by_index(st, lower) : NULL;
+	uint32_t over = doctor_gre_overhead(l);
 
 	if (!dev || !dev->mtu)
 		return 0;
+	return dev->mtu > over ? dev->mtu - over : 0;
+}
+
+/*
+ * What a GRE device l puts before an inner packet: the outer IP header,
+ * the GRE header (gre_calc_hlen()), for ip6gre the encapsulation limit
+ * option unless ignored (RFC 2473), for a tap the inner Ethernet header.
+ */
+uint32_t doctor_gre_overhead(const struct doctor_link *l)
+{
+	uint32_t over = (l->gre->v6 ? 40 : 20) + 4 + 14 * l->gre->tap;
+
 	over += 4 * !!(l->oflags & GRE_CSUM) + 4 * !!(l->oflags & GRE_KEY) +
 		4 * !!(l->oflags & GRE_SEQ);
-	if (!(l->ip6_flags & IP6_TNL_F_IGN_ENCAP_LIMIT))
+	if (l->gre->v6 && !(l->ip6_flags & IP6_TNL_F_IGN_ENCAP_LIMIT))
 		over += 8;
-	return dev->mtu > over ? dev->mtu - over : 0;
+	return over;
 }
 
 /*
@@ -62,7 +73,8 @@ static uint32_t ip6gretap_fit(const struct doctor_state *st,
  * in pmtudisc mode drops full-size frames that are not IPv4 in
  * tnl_update_pmtu() (net/ipv4/ip_tunnel.c): no DF to clear there.  An
  * ip6gretap drops every frame larger than its path carries, DF or not
- * (ip6_tnl_xmit() in net/ipv6/ip6_tunnel.c).
+ * (ip6_tnl_xmit() in net/ipv6/ip6_tunnel.c).  With --probe, a routed gre
+ * and a bridged ip6gretap are judged by their path (doctor-verdict.c).
  */
 static void check_link(const struct doctor_state *st,
 		       const struct doctor_link *l, uint32_t df_bridge,
@@ -74,6 +86,8 @@ static void check_link(const struct doctor_state *st,
 	if (!l->gre)
 		return;
 	if (l->gre->v6 && l->gre->tap && l->master) {
+		if (doctor_probing(st, l))
+			return;	/* the probe judges it by the path itself */
 		fit = ip6gretap_fit(st, l);
 		if (!fit || l->mtu <= fit)
 			return;
@@ -106,7 +120,7 @@ static void check_link(const struct doctor_state *st,
 			 knobs[TUNFIX_KNOB_DF_BRIDGE].name,
 			 knobs[TUNFIX_KNOB_DF_EGRESS].name);
 		doctor_finding(f, what, fix1, fix2);
-	} else if (!l->gre->tap && !df_egress) {
+	} else if (!l->gre->tap && !df_egress && !doctor_probing(st, l)) {
 		snprintf(what, sizeof(what),
 			 "%s %s copies DF into its outer packets: a PMTU black hole on the path drops them",
 			 l->kind, l->name);

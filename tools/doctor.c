@@ -43,6 +43,8 @@ static int read_part(struct doctor_state *st, enum doctor_part part,
 
 	if (e)
 		err("reading %s: %s", doctor_parts[part].what, strerror(-e));
+	else if (part == DOCTOR_SAS)
+		st->sas_read = true;
 	return e;
 }
 
@@ -111,17 +113,55 @@ void doctor_state_free(struct doctor_state *st)
 	free(st->routes);
 	free(st->rules);
 	free(st->policies);
+	free(st->sas);
+}
+
+/* --timeout SECONDS: from 0.1 to 60 */
+static bool parse_timeout(const char *s, double *t)
+{
+	char *end;
+
+	errno = 0;
+	*t = strtod(s, &end);
+	return !errno && end != s && !*end && *t >= 0.1 && *t <= 60;
 }
 
 int cmd_doctor(int argc, char **argv)
 {
+	struct probe_opts o = { .timeout = 3 };
 	struct doctor_findings f = {};
+	struct doctor_probes res = {};
 	struct doctor_state *st;
-	int rc;
+	bool probe = false, timeout = false;
+	int rc, e, i;
 
-	if (argc > 1) {
-		err("doctor: unexpected '%s'", argv[1]);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--probe")) {
+			probe = true;
+		} else if (!strcmp(argv[i], "--timeout")) {
+			timeout = true;
+			if (i + 1 >= argc || !parse_timeout(argv[++i], &o.timeout)) {
+				err("doctor: --timeout takes seconds, from 0.1 to 60");
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] == '-') {
+			err("doctor: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else {
+			o.names = &argv[i];
+			o.nnames = argc - i;
+			break;
+		}
+	}
+	if (!probe && (o.nnames || timeout)) {
+		err("doctor: '%s' needs --probe", o.nnames ? o.names[0] : "--timeout");
 		return EXIT_USAGE;
+	}
+	for (i = 0; i < o.nnames; i++) {
+		if (o.names[i][0] == '-') {
+			err("doctor: options come before the tunnels: '%s'", o.names[i]);
+			return EXIT_USAGE;
+		}
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -129,9 +169,24 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_IO;
 	}
 	doctor_read_knobs(st);
+	if (probe)
+		st->probe = &o;
 	rc = doctor_run(st, &f, doctor_dump);
-	doctor_print(&f, rc);
+	if (probe && (rc == EXIT_OK || rc == EXIT_FOUND || rc == EXIT_NOT_LOADED)) {
+		e = doctor_probe_all(st, &o, &res, &f);
+		if (e == -ENODEV)
+			rc = EXIT_USAGE;
+		else if (e)
+			rc = exit_status(-e);
+		else if (f.oom)
+			rc = exit_status(ENOMEM);
+		else if (rc == EXIT_OK && f.n)
+			rc = EXIT_FOUND;
+	}
+	if (rc != EXIT_USAGE)
+		doctor_print(&f, rc);
 	doctor_findings_free(&f);
+	doctor_probes_free(&res);
 	doctor_state_free(st);
 	free(st);
 	return rc;

@@ -45,7 +45,10 @@ struct doctor_link {
 	uint32_t gre_link;		/* underlying device, 0 if none */
 	uint16_t oflags;		/* GRE_CSUM, GRE_KEY, GRE_SEQ (__be16) */
 	uint32_t ip6_flags;		/* IP6_TNL_F_* */
-	struct in6_addr remote6;
+	uint32_t fwmark;		/* IFLA_GRE_FWMARK, 0 if none */
+	struct in6_addr remote6;	/* of an IPv6 GRE device */
+	struct in6_addr local6;
+	struct in_addr remote4, local4;	/* of an IPv4 one */
 };
 
 /* The answer to an IPv6 route lookup (RTM_GETROUTE of one address). */
@@ -67,6 +70,18 @@ struct doctor_policy {
 	uint8_t dir, action;		/* XFRM_POLICY_OUT..., XFRM_POLICY_ALLOW... */
 	bool tmpl;			/* has templates: IPsec, else a bypass */
 	struct xfrm_mark mark;		/* { 0, 0 } if none */
+};
+
+/*
+ * An ESP SA (XFRM_MSG_NEWSA), with what it adds to a packet: the ESP
+ * header (8), the IV, the trailer (2) after padding to blk, the ICV, and
+ * in tunnel mode an outer IP header.
+ */
+struct doctor_sa {
+	uint16_t family;
+	xfrm_address_t src, dst;
+	uint8_t mode;			/* XFRM_MODE_TRANSPORT, _TUNNEL... */
+	uint32_t iv, blk, icv;		/* bytes */
 };
 
 /* The parts of the dump helpers (doctor-dump.c); each is a file when recorded. */
@@ -94,6 +109,10 @@ struct doctor_state {
 	unsigned int npolicies;
 	unsigned int nft_marks;		/* nft rules that set a packet mark */
 	unsigned int sa_marks;		/* IPsec SAs with an output mark */
+	struct doctor_sa *sas;		/* the ESP SAs */
+	unsigned int nsas;
+	bool sas_read;
+	const struct probe_opts *probe;	/* --probe, else NULL */
 };
 
 struct doctor_finding {
@@ -105,7 +124,51 @@ struct doctor_findings {
 	struct doctor_finding *v;
 	unsigned int n;
 	bool oom;			/* a finding was lost: out of memory */
+	const struct doctor_probes *probes;	/* --probe: printed too */
 };
+
+/*
+ * What the probe of one tunnel's underlay path found (doctor-probe.c).
+ * Sizes are whole IP packets, header included.
+ */
+enum probe_source {
+	PROBE_NONE,		/* nothing known of the path */
+	PROBE_ECHO,		/* echo probes */
+	PROBE_KERNEL,		/* echo filtered: the PMTU the kernel learned */
+	PROBE_CACHED,		/* IPv6: the kernel had learned it already */
+};
+
+struct doctor_probe {
+	char tunnel[TUNFIX_IFNAMSIZ];
+	char remote[48];		/* the remote address, as text */
+	char dev[TUNFIX_IFNAMSIZ];	/* the device the path leaves by */
+	uint32_t dev_mtu;		/* the MTU of the device the path leaves by */
+	uint32_t pmtu;			/* the path MTU, 0 if unknown */
+	enum probe_source source;
+	bool too_big;			/* a too-big answer came back */
+	bool silent;			/* a probe larger than pmtu got no answer */
+	unsigned int sent;		/* probes sent */
+	char why[120];			/* not probed: why, else "" */
+};
+
+/* The verdict on a probed tunnel (doctor_probe_verdict()). */
+struct doctor_verdict {
+	uint32_t overhead;		/* tunnel headers on each inner packet */
+	uint32_t fit;			/* largest inner packet that fits, 0 if unknown */
+	uint32_t mtu;			/* the tunnel's MTU */
+	bool esp;			/* its packets go through ESP */
+	bool black_hole;		/* larger packets vanish without an answer */
+	bool covered;			/* tunfix's settings already fix it */
+	bool problem;			/* a finding was added */
+};
+
+struct doctor_probes {
+	struct doctor_probe *p;
+	struct doctor_verdict *v;
+	unsigned int n;
+};
+
+struct probe_opts;
 
 /* doctor.c */
 typedef int (*doctor_read_t)(struct doctor_state *st, enum doctor_part part);
@@ -146,6 +209,34 @@ void doctor_check_dhcp_rule(const struct doctor_state *st,
 			    struct doctor_findings *f);
 void doctor_check_dhcp_xfrm(const struct doctor_state *st,
 			    struct doctor_findings *f);
+
+/* doctor-tunnels.c: the headers a GRE device puts on an inner packet */
+uint32_t doctor_gre_overhead(const struct doctor_link *l);
+const struct doctor_link *doctor_link_by_index(const struct doctor_state *st,
+					       uint32_t ifindex);
+
+/* doctor-verdict.c */
+const struct doctor_sa *doctor_esp_sa(const struct doctor_state *st,
+				      const struct doctor_link *l);
+uint32_t doctor_esp_fit(const struct doctor_sa *sa, uint32_t room);
+bool doctor_probe_covered(const struct doctor_state *st,
+			  const struct doctor_link *l, const char *dev, bool esp);
+void doctor_probe_verdict(const struct doctor_state *st,
+			  const struct doctor_link *l, const char *dev,
+			  const struct doctor_probe *p, struct doctor_verdict *v,
+			  struct doctor_findings *f);
+
+/* doctor-probe.c */
+struct probe_opts {
+	char **names;			/* the tunnels to probe, NULL: every one */
+	int nnames;
+	double timeout;			/* seconds per tunnel */
+};
+
+bool doctor_probing(const struct doctor_state *st, const struct doctor_link *l);
+int doctor_probe_all(struct doctor_state *st, const struct probe_opts *o,
+		     struct doctor_probes *res, struct doctor_findings *f);
+void doctor_probes_free(struct doctor_probes *res);
 
 /* doctor-output.c */
 void doctor_finding(struct doctor_findings *f, const char *problem,

@@ -40,9 +40,15 @@ const struct cmd cmds[] = {
 	  "  --count N         with --watch: N times\n"
 	  "  --reset           zero the counters first\n"
 	  "  --json            the same as tunfixctl -j\n" },
-	{ "doctor", cmd_doctor, "", "find what would break tunnels or DHCP",
+	{ "doctor", cmd_doctor, "[--probe [--timeout SECONDS] [TUNNEL...]]",
+	  "find what would break tunnels or DHCP",
 	  "Each problem with the commands that fix it; exit status 1 if there\n"
-	  "are any, 3 if tunfix is not loaded.\n" },
+	  "are any, 3 if tunfix is not loaded.\n"
+	  "  --probe           also probe the path of each GRE tunnel (or of each\n"
+	  "                    TUNNEL) with ICMP echo: its path MTU, a black hole\n"
+	  "                    or not, the largest inner packet that fits\n"
+	  "  --timeout SECONDS the most time for one tunnel's probes (0.1 to 60,\n"
+	  "                    default 3)\n" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or a command's", NULL },
 	{ }
 };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "../doctor.h"
 
@@ -386,6 +387,161 @@ static const struct {
 	{ "clean", test_clean },
 };
 
+/*
+ * doctor --probe's verdict (doctor_probe_verdict()) on made-up probe
+ * results: the tunnels and knobs are written here, no recording needed.
+ */
+static const struct gre_kind k_gre = { "gre", false, false };
+static const struct gre_kind k_gretap = { "gretap", false, true };
+static const struct gre_kind k_ip6gretap = { "ip6gretap", true, true };
+
+static void set_knob(struct doctor_state *st, enum tunfix_knob id, const char *v)
+{
+	snprintf(st->knob[id], sizeof(st->knob[id]), "%s", v);
+	st->have[id] = true;
+}
+
+/* st with tunfix loaded and every knob at its default */
+static void knobs_default(struct doctor_state *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < __TUNFIX_KNOB_MAX; i++)
+		set_knob(st, i, knobs[i].def);
+}
+
+static struct doctor_link mklink(const struct gre_kind *k, const char *name,
+				 uint32_t mtu, uint32_t master)
+{
+	struct doctor_link l = { .gre = k, .mtu = mtu, .master = master,
+				 .pmtudisc = !k->v6 };
+
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.kind, sizeof(l.kind), "%s", k->name);
+	inet_pton(AF_INET, "198.51.100.1", &l.local4);
+	inet_pton(AF_INET, "203.0.113.2", &l.remote4);
+	inet_pton(AF_INET6, "2001:db8:1::1", &l.local6);
+	inet_pton(AF_INET6, "2001:db8:2::2", &l.remote6);
+	return l;
+}
+
+static struct doctor_probe mkprobe(uint32_t pmtu, bool too_big, bool silent)
+{
+	struct doctor_probe p = { .pmtu = pmtu, .source = PROBE_ECHO,
+				  .too_big = too_big, .silent = silent,
+				  .dev_mtu = 1500 };
+
+	snprintf(p.remote, sizeof(p.remote), "203.0.113.2");
+	return p;
+}
+
+/* one verdict: its findings into r->f (freed first) */
+static void judge(struct run *r, const struct doctor_link *l,
+		  const struct doctor_probe *p, struct doctor_verdict *v)
+{
+	doctor_findings_free(&r->f);
+	doctor_probe_verdict(&r->st, l, "u0", p, v, &r->f);
+}
+
+static void test_verdict(struct run *r)
+{
+	struct doctor_link gre1 = mklink(&k_gre, "gre1", 1476, 0);
+	struct doctor_link gt0 = mklink(&k_gretap, "gt0", 1462, 7);
+	struct doctor_link gt6 = mklink(&k_ip6gretap, "gt6", 1434, 7);
+	struct doctor_probe hole = mkprobe(1400, false, true);
+	struct doctor_probe pmtud = mkprobe(1400, true, true);
+	struct doctor_sa sa = { .family = AF_INET, .mode = XFRM_MODE_TRANSPORT,
+				.iv = 8, .blk = 4, .icv = 16 };
+	struct doctor_verdict v;
+
+	/* not loaded: a black hole, fixed by the module and df_egress or the MTU */
+	memset(&r->st, 0, sizeof(r->st));
+	judge(r, &gre1, &hole, &v);
+	expect(r, v.black_hole && v.fit == 1376 && v.problem && !v.covered && r->f.n == 1,
+	       "black hole at 1400: largest inner packet 1376, one finding");
+	expect(r, r->f.n && !strcmp(r->f.v[0].fix[0], "modprobe tunfix && tunfixctl set df_egress=1") &&
+	       !strcmp(r->f.v[0].fix[1], "ip link set gre1 mtu 1376"),
+	       "fixed by modprobe and df_egress=1, or MTU 1376");
+	/* the defaults: df_egress=1 alone */
+	knobs_default(&r->st);
+	judge(r, &gre1, &hole, &v);
+	expect(r, r->f.n == 1 && !strcmp(r->f.v[0].fix[0], "tunfixctl set df_egress=1"),
+	       "loaded: tunfixctl set df_egress=1");
+	/* what else keeps tunfix from covering it: protocol, device, selector */
+	set_knob(&r->st, TUNFIX_KNOB_DF_EGRESS, "1");
+	judge(r, &gre1, &hole, &v);
+	expect(r, v.covered && v.black_hole && !v.problem && !r->f.n,
+	       "df_egress=1: covered, the black hole no problem");
+	set_knob(&r->st, TUNFIX_KNOB_DF_PROTOCOLS, "50");
+	set_knob(&r->st, TUNFIX_KNOB_DF_DEV, "eth9");
+	set_knob(&r->st, TUNFIX_KNOB_DF_MARK, "0x1");
+	set_knob(&r->st, TUNFIX_KNOB_DF_MASK, "0xff");
+	judge(r, &gre1, &hole, &v);
+	expect(r, r->f.n == 1 && !v.covered &&
+	       !strcmp(r->f.v[0].fix[0], "tunfixctl set df_protocols=47,50 df_dev=u0 df_mask=0"),
+	       "df_protocols=50, df_dev=eth9, a selector gre1's mark misses: all three named");
+	gre1.fwmark = 0x101;
+	set_knob(&r->st, TUNFIX_KNOB_DF_PROTOCOLS, "1,47");
+	set_knob(&r->st, TUNFIX_KNOB_DF_DEV, "u0");
+	judge(r, &gre1, &hole, &v);
+	expect(r, v.covered, "protocol 47 listed, df_dev u0, the mark matching: covered");
+	/* PMTUD works, or the path carries it all: no problem */
+	knobs_default(&r->st);
+	judge(r, &gre1, &pmtud, &v);
+	expect(r, !v.black_hole && v.fit == 1376 && !v.problem && !r->f.n,
+	       "too-big answers: no black hole, no finding");
+	hole.pmtu = 1500;
+	judge(r, &gre1, &hole, &v);
+	expect(r, v.fit == 1476 && !v.problem, "a path of 1500: gre1 fits");
+	hole.pmtu = 0;
+	judge(r, &gre1, &hole, &v);
+	expect(r, !v.fit && !v.problem, "a path of unknown MTU is not judged");
+	hole.pmtu = 1400;
+	/* bridged: a problem even where PMTUD works; ignore-df fixes gretap */
+	judge(r, &gt0, &pmtud, &v);
+	expect(r, v.problem && v.fit == 1362 && r->f.n == 1 &&
+	       !strcmp(r->f.v[0].fix[0], "tunfixctl set df_egress=1 df_bridge=1") &&
+	       !strcmp(r->f.v[0].fix[1], "ip link set gt0 type gretap nopmtudisc ignore-df"),
+	       "bridged gretap: df_egress and df_bridge, or ignore-df");
+	gt0.pmtudisc = 0;
+	gt0.ignore_df = 1;
+	judge(r, &gt0, &pmtud, &v);
+	expect(r, !v.problem, "gretap nopmtudisc ignore-df: fragments itself, no problem");
+	set_knob(&r->st, TUNFIX_KNOB_DF_EGRESS, "1");
+	judge(r, &gt6, &pmtud, &v);
+	expect(r, v.problem && v.fit == 1334 && !v.covered && r->f.n == 1 &&
+	       !strncmp(r->f.v[0].fix[0], "ip link set gt6 mtu 1334,", 25),
+	       "ip6gretap bridged over a 1400 path: MTU 1334, tunfix never covers it");
+	gt6.mtu = 1334;
+	judge(r, &gt6, &pmtud, &v);
+	expect(r, !v.problem, "ip6gretap at MTU 1334: no problem");
+	/* ESP: rfc4106(gcm(aes)) transport, cbc(aes) with a 96-bit ICV, tunnel mode */
+	r->st.sas = &sa;
+	r->st.nsas = 1;
+	memcpy(&sa.src, &gre1.local4, 4);
+	memcpy(&sa.dst, &gre1.remote4, 4);
+	judge(r, &gre1, &pmtud, &v);
+	expect(r, v.esp && v.fit == 1342, "GRE in ESP (gcm, transport): 1342, got %u", v.fit);
+	sa.iv = 16;
+	sa.blk = 16;
+	sa.icv = 12;
+	judge(r, &gre1, &pmtud, &v);
+	expect(r, v.fit == 1338, "GRE in ESP (cbc(aes), sha1): 1338, got %u", v.fit);
+	sa.iv = 8;
+	sa.blk = 4;
+	sa.icv = 16;
+	sa.mode = XFRM_MODE_TUNNEL;
+	judge(r, &gre1, &pmtud, &v);
+	expect(r, v.fit == 1322, "GRE in ESP (gcm, tunnel): 1322, got %u", v.fit);
+	memset(&sa.dst, 0, sizeof(sa.dst));
+	judge(r, &gre1, &pmtud, &v);
+	expect(r, !v.esp && v.fit == 1376, "an SA to another address: not counted");
+	r->st.sas = NULL;
+	r->st.nsas = 0;
+	doctor_findings_free(&r->f);
+}
+
 /* Every test of tests[] on its case in data; one PASS or FAIL line each. */
 static int test_all(const char *data)
 {
@@ -405,6 +561,10 @@ static int test_all(const char *data)
 		failed += !!r.failed;
 		run_free(&r);
 	}
+	memset(&r, 0, sizeof(r));
+	test_verdict(&r);
+	printf("%s doctor --probe verdicts\n", r.failed ? "FAIL" : "PASS");
+	failed += !!r.failed;
 	return !!failed;
 }
 

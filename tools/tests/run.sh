@@ -432,6 +432,28 @@ assert len(f['fix']) == 1 and f['fix'][0].startswith('ip rule add fwmark 0x800 t
 	echo lo >"$OUT/tree/proc/sys/net/tunfix/df_dev"
 	echo 47 >"$OUT/tree/proc/sys/net/tunfix/df_protocols"
 	t doctor-knobs-ok 0 -n nsB doctor
+	# --probe: its arguments; a namespace without GRE devices probes none
+	t doctor-probe-none 0 -n nsB -j doctor --probe
+	check "doctor --probe -j, no tunnels: an empty probes array" python3 -c "
+import json
+d = json.load(open('$OUT/doctor-probe-none.out'))
+assert d['probes'] == [] and d['findings'] == [], d
+"
+	t doctor-probe-nosuch 2 -n nsB doctor --probe gre9
+	check "doctor --probe names the tunnel that is not there" grep -q "no GRE tunnel 'gre9'" "$OUT/doctor-probe-nosuch.err"
+	check "doctor --probe with an unknown tunnel prints no findings" [ ! -s "$OUT/doctor-probe-nosuch.out" ]
+	inb ip link add d0 type dummy
+	t doctor-probe-notgre 2 -n nsB doctor --probe d0
+	t doctor-probe-timeout 0 -n nsB doctor --probe --timeout 0.5
+	t doctor-probe-timeout-0 2 -n nsB doctor --probe --timeout 0
+	t doctor-probe-timeout-big 2 -n nsB doctor --probe --timeout 61
+	t doctor-probe-timeout-nan 2 -n nsB doctor --probe --timeout nan
+	t doctor-probe-timeout-none 2 -n nsB doctor --probe --timeout
+	t doctor-timeout-alone 2 -n nsB doctor --timeout 3
+	t doctor-tunnel-alone 2 -n nsB doctor gre1
+	check "a tunnel without --probe: says --probe" grep -q "needs --probe" "$OUT/doctor-tunnel-alone.err"
+	t doctor-option-after 2 -n nsB doctor --probe gre1 --timeout 1
+	t doctor-bad-option 2 -n nsB doctor --probes
 	# a netns name that needs JSON escaping
 	ln -s /proc/$NS_A/ns/net "$OUT/tree/netns/a\"b\\c"
 	t stats-json-netns 0 -n 'a"b\c' stats --json
@@ -503,7 +525,7 @@ done <"$OUT/doctor-test.out"
 check "doctor-test ran to its end (exit $rc: 0 if every case passed)" [ $rc = 0 ]
 
 # --- documentation
-check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates loaded module_version knobs not_default findings problem fix name type min max default description; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
+check "the man page documents every JSON key" bash -c "for k in version netns time interval counters rates loaded module_version knobs not_default findings problem fix probes tunnel remote dev path_mtu source sent too_big black_hole esp largest_inner tunnel_mtu covered error name type min max default description; do grep -q \"\\\"\$k\\\"\" tunfixctl.8 || { echo missing \$k; exit 1; }; done"
 check "the man page documents every exit status" bash -c "for n in 0 1 2 3 4 5 6; do grep -A1 '^\.TP' tunfixctl.8 | grep -q \"^\.B \$n\$\" || exit 1; done"
 check "the man page renders without warnings" bash -c "[ -z \"\$(groff -man -ww -z tunfixctl.8 2>&1)\" ]"
 check "bash completion parses" bash -n tunfixctl.bash-completion
@@ -524,7 +546,9 @@ check "bash completion offers the commands and global options" bash -c "
 	COMP_WORDS=(tunfixctl -j help st); COMP_CWORD=3; _tunfixctl
 	[ \"\${COMPREPLY[*]}\" = 'status stats' ] || { echo help: \${COMPREPLY[*]}; exit 1; }
 	COMP_WORDS=(tunfixctl doctor --); COMP_CWORD=2; _tunfixctl
-	[ \"\${COMPREPLY[*]}\" = '--help' ]"
+	[ \"\${COMPREPLY[*]}\" = '--probe --help' ] || { echo doctor: \${COMPREPLY[*]}; exit 1; }
+	COMP_WORDS=(tunfixctl doctor --probe --t); COMP_CWORD=3; _tunfixctl
+	[ \"\${COMPREPLY[*]}\" = '--timeout' ]"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
