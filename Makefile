@@ -38,6 +38,10 @@ GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
 # from them (51-deb-packages); a foreign guest's root has these too, with
 # its kernel's headers (tests/env/foreign-guest.sh).
 DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
+# What runs debian/tests in the guest (52-autopkgtest): autopkgtest, and
+# dctrl-tools, which dkms-autopkgtest would otherwise install (the guest
+# has no network).
+AUTOPKGTEST_DEPS := autopkgtest dctrl-tools
 # Cross builds (tests/env/cross.sh): the release's cross compilers (tunfixctl),
 # the one the foreign kernels' headers record (Debian 12's gcc-12, also in
 # Debian 13), their C libraries, and pahole for 6.12's module BTF.
@@ -53,7 +57,7 @@ GUEST_DEBS := /var/cache/tunfix-tests/debs
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.
 DEPS := linux-headers-amd64 sparse groff-base libnetfilter-queue-dev \
 	cpio debootstrap lintian valgrind bc flex bison libelf-dev libssl-dev \
-	linux-perf $(GUEST_DEPS) $(DEB_DEPS) $(CROSS_DEPS)
+	linux-perf $(GUEST_DEPS) $(DEB_DEPS) $(AUTOPKGTEST_DEPS) $(CROSS_DEPS)
 CODENAME := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
 QEMU_SUITE := $(if $(filter bookworm,$(CODENAME)),-t bookworm-backports)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

@@ -100,6 +100,24 @@ deb-build:
 deb-lintian:
 	lintian --profile debian --fail-on error,warning $(DEB_DIR)/*.changes
 
+# The packages of the next version, for the upgrade and downgrade of
+# tests/netns/51-deb-packages.sh: a copy of the tree made NEXT_VERSION by
+# mk/set-version.sh, with a line added to each sample (so that apt has new
+# conffiles to offer), built by its deb-build into $(DEB_DIR)/next (after
+# make deb, which empties $(DEB_DIR)).
+NEXT_VERSION := $(shell echo $(VERSION) | awk -F. -v OFS=. '{ $$NF = $$NF + 1; print }')
+NEXT_TREE := $(BUILD)/next
+deb-next:
+	rm -rf $(NEXT_TREE) && mkdir -p $(NEXT_TREE)
+	tar --exclude=./.git --exclude=./$(BUILD) --exclude='*.o' --exclude='*.ko' \
+		--exclude=./tools/tunfixctl -cf - . | tar -xf - -C $(NEXT_TREE)
+	cd $(NEXT_TREE) && mk/set-version.sh $(NEXT_VERSION)
+	for f in modprobe.d/tunfix.conf sysctl.d/90-tunfix.conf modules-load.d/tunfix.conf; do \
+		echo "# (changed in tunfix $(NEXT_VERSION))" >>$(NEXT_TREE)/examples/$$f; \
+	done
+	$(MAKE) -C $(NEXT_TREE) --no-print-directory deb-build DEB_DIR=$(CURDIR)/$(DEB_DIR)/next
+	rm -rf $(NEXT_TREE)
+
 print-version:
 	@echo $(VERSION)
 
@@ -120,4 +138,4 @@ dist:
 	mv $(DIST).tmp $(DIST)
 	sha256sum $(DIST)
 
-.PHONY: deb deb-build deb-lintian print-version set-version dist install uninstall dkms-src dkms-install dkms-remove intree-check
+.PHONY: deb deb-build deb-next deb-lintian print-version set-version dist install uninstall dkms-src dkms-install dkms-remove intree-check

@@ -10,13 +10,19 @@
 # systemd-udevd running (unpacked from the udev .deb that make deps keeps
 # in /var/cache/tunfix-tests/debs; the guest has no systemd as PID 1), a
 # plain `modprobe tunfix` applies the net.tunfix.* lines of sysctl.d;
-# without udevd it does not.
+# without udevd it does not.  Upgrade and downgrade with apt, to and from
+# the next version's packages (make deb-next, in TUNFIX_DEB_DIR/next):
+# DKMS replaces the module for every kernel it was installed for, an
+# edited conffile is kept and an unedited one follows the package, and
+# tunfixctl, modinfo and the loaded module name the same version.  After
+# purge nothing of tunfix is left in /etc, /lib/modules, /usr/src and
+# /var/lib/dkms (or the udev rules).
 #
 #   hA eth0 --- vA [br0] gt0 ~~ u0 ==ESP== u0 ~~ gt0 [br0] vB --- eth0 hB
 #   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24      192.0.2.2/24
 #   (rA and rB made after modprobe: df_bridge and df_egress from modprobe.d)
 #
-# timeout: 900
+# timeout: 1800
 
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
@@ -25,6 +31,13 @@ KVER=$(uname -r)
 UDEV=/run/tunfix-udev
 UDEV_RULE=/usr/lib/udev/rules.d/60-tunfix.rules
 UDEV_CONF=/etc/sysctl.d/91-tunfix-udev-test.conf
+VER=$(sed -n 's/^#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' "$TUNFIX_ROOT/uapi/linux/tunfix.h")
+NEXT_DIR=$TUNFIX_DEB_DIR/next
+# what apt does with a conffile the admin changed and the package changes
+# too: keep the admin's (the new one is put beside it as .dpkg-dist)
+APT_INSTALL="apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+# where nothing of tunfix may be left after purge
+LEFT_DIRS="/etc /lib/modules /usr/src /var/lib/dkms /usr/lib/udev"
 trap 'udev_stop; rm -f $UDEV_CONF; modprobe -r tunfix 2>/dev/null; apt-get purge -y -q tunfix-dkms tunfixctl >/dev/null 2>&1; cleanup_all_ns' EXIT
 
 # udev_start - run systemd-udevd (the host's, else unpacked from the
@@ -66,7 +79,16 @@ tunfix_unload
 # the harness's DKMS-built module (for 50) would hide the package's
 rm -f "/lib/modules/$KVER"/updates/tunfix.ko*
 
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+# left_behind - every file or directory named *tunfix* in LEFT_DIRS (not
+# looking into the kernel headers' trees)
+left_behind()
+{
+	# shellcheck disable=SC2086 # a list of directories
+	find $LEFT_DIRS -path '/usr/src/linux-*' -prune -o -name '*tunfix*' -print 2>/dev/null | sort
+}
+left_behind >/tmp/tunfix-before-install
+
+DEBIAN_FRONTEND=noninteractive $APT_INSTALL \
 	"$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb "$TUNFIX_DEB_DIR"/tunfixctl_*.deb
 check_result $? "apt install ./tunfix-dkms_*.deb ./tunfixctl_*.deb"
 
@@ -141,15 +163,99 @@ check_result $? "bridged gretap + ESP: ping -s 1472 -M do passes with the packag
 cleanup_all_ns
 modprobe -r tunfix
 
+# deb_file DEB PATH - the file PATH as the package DEB ships it
+deb_file()
+{
+	dpkg-deb --fsys-tarfile "$1" | tar -xOf - ".$2"
+}
+
+# dkms_kernels V - the kernels DKMS has tunfix V installed for
+dkms_kernels()
+{
+	dkms status "tunfix/$1" | sed -n 's/^[^,]*, \([^,]*\), [^:]*: installed.*/\1/p' | sort
+}
+
+# one_version V KERNELS - V everywhere: DKMS has tunfix V installed for
+# each of KERNELS, every tunfix module under /lib/modules is V (one per
+# kernel), modinfo and the loaded module say V, and tunfixctl --version
+# names V for itself and for the module
+one_version()
+{
+	local v=$1 kernels=$2 files f
+
+	[ -n "$kernels" ] && [ "$(dkms_kernels "$v")" = "$kernels" ] || return 1
+	files=$(find /lib/modules/ -name 'tunfix.ko*')
+	echo "tunfix modules: $(echo $files)"
+	[ "$(echo "$files" | wc -l)" = "$(echo "$kernels" | wc -l)" ] || return 1
+	for f in $files; do
+		[ "$(modinfo -F version "$f")" = "$v" ] || return 1
+	done
+	[ "$(modinfo -F version tunfix)" = "$v" ] &&
+		[ "$(cat /sys/module/tunfix/version)" = "$v" ] &&
+		[ "$(tunfixctl --version | tr '\n' ' ')" = "tunfixctl $v module $v " ]
+}
+
+# an upgrade, then a downgrade, with the module loaded meanwhile (as on a
+# router): the admin's modprobe.d stays as enabled above; modules-load.d
+# goes back to the package's own file (unedited)
+upgrade_downgrade()
+{
+	local old_deb next_deb next kernels edited plain=/etc/modules-load.d/tunfix.conf
+	local mine=/etc/modprobe.d/tunfix.conf
+
+	old_deb=$(ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb)
+	next_deb=$(ls "$NEXT_DIR"/tunfix-dkms_*_all.deb)
+	next=$(dpkg-deb -f "$next_deb" Version)
+	deb_file "$old_deb" $plain >$plain
+	edited=$(md5sum <$mine)
+	kernels=$(dkms_kernels "$VER")
+	modprobe tunfix
+	one_version "$VER" "$kernels"
+	check_result $? "before: tunfix $VER for every kernel with it ($(echo $kernels)), modinfo, the loaded module and tunfixctl agree"
+
+	start=$SECONDS
+	DEBIAN_FRONTEND=noninteractive $APT_INSTALL \
+		"$next_deb" "$NEXT_DIR"/tunfixctl_*.deb &&
+		[ "$(dpkg-query -W -f '${Version} ' tunfix-dkms tunfixctl)" = "$next $next " ]
+	check_result $? "apt upgrade $VER -> $next ($((SECONDS - start)) s)"
+	[ "$(cat /sys/module/tunfix/version)" = "$VER" ] &&
+		modprobe -r tunfix && modprobe tunfix && one_version "$next" "$kernels"
+	check_result $? "upgraded: DKMS replaced the module for every kernel ($(echo $kernels)); reloaded, modinfo, the module and tunfixctl say $next"
+	[ "$(md5sum <$mine)" = "$edited" ] &&
+		deb_file "$next_deb" $mine | cmp - $mine.dpkg-dist &&
+		deb_file "$next_deb" $plain | cmp - $plain
+	check_result $? "upgraded: the edited $mine kept (the new one in .dpkg-dist), the unedited $plain updated"
+
+	start=$SECONDS
+	DEBIAN_FRONTEND=noninteractive $APT_INSTALL --allow-downgrades \
+		"$old_deb" "$TUNFIX_DEB_DIR"/tunfixctl_*.deb &&
+		[ "$(dpkg-query -W -f '${Version} ' tunfix-dkms tunfixctl)" = "$VER $VER " ]
+	check_result $? "apt downgrade $next -> $VER ($((SECONDS - start)) s)"
+	modprobe -r tunfix && modprobe tunfix && one_version "$VER" "$kernels"
+	check_result $? "downgraded: DKMS put $VER back for every kernel; modinfo, the module and tunfixctl say $VER"
+	[ "$(md5sum <$mine)" = "$edited" ] &&
+		deb_file "$old_deb" $plain | cmp - $plain
+	check_result $? "downgraded: the edited $mine kept, the unedited $plain is $VER's again"
+	modprobe -r tunfix
+}
+
+if ls "$NEXT_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
+	upgrade_downgrade
+else
+	echo "SKIP: upgrade and downgrade (no next version's packages: make deb-next)"
+fi
+
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -q tunfix-dkms
 ! dkms status tunfix | grep -q . &&
 	! find /lib/modules/ /var/lib/dkms -name 'tunfix*' 2>/dev/null | grep -q . &&
-	[ ! -e /usr/src/tunfix-"$(sed -n 's/^#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' "$TUNFIX_ROOT/uapi/linux/tunfix.h")" ] &&
+	[ ! -e "/usr/src/tunfix-$VER" ] &&
 	ls $CONFS >/dev/null
 check_result $? "apt remove: no tunfix module in the DKMS tree or under /lib/modules; configuration kept"
 
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q tunfix-dkms tunfixctl
-! ls $CONFS 2>/dev/null | grep -q . && [ ! -e /usr/sbin/tunfixctl ]
-check_result $? "apt purge: the configuration is gone"
+left_behind >/tmp/tunfix-after-purge
+diff /tmp/tunfix-before-install /tmp/tunfix-after-purge &&
+	! dpkg -l 'tunfix*' 2>/dev/null | grep -qE '^(ii|rc) ' && [ ! -e /usr/sbin/tunfixctl ]
+check_result $? "apt purge: nothing of tunfix left in $LEFT_DIRS, no package state"
 
 exit_with_result

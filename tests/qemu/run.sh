@@ -25,7 +25,7 @@
 #      TUNFIXCTL (default tools/tunfixctl), both copied into the results
 #      directory before the guest boots,
 #      TUNFIX_RESULTS_DIR (default tests/.build/results),
-#      TUNFIX_QEMU_TIMEOUT (seconds, default 2400), TUNFIX_QEMU_MEM (the
+#      TUNFIX_QEMU_TIMEOUT (seconds, default 3600), TUNFIX_QEMU_MEM (the
 #      guest's memory, default 2G), TUNFIX_CACHE (default
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
@@ -81,7 +81,7 @@ esac
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/$KVER
 RES=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results}
 BUILD=$ROOT/tests/.build
-TMO=${TUNFIX_QEMU_TIMEOUT:-2400}
+TMO=${TUNFIX_QEMU_TIMEOUT:-3600}
 
 # 1. the guest kernel and its modules, unpacked into the cache.  Debian
 #    ships them in one linux-image-VER (modules in /lib/modules, or in
