@@ -11,8 +11,7 @@
 #   5. DKMS build and install for the guest kernel (then removed again),
 #      the same from a fresh clone as a user types it (dkms add ., dkms
 #      install .), make install into a staging directory, the Debian
-#      packages (make deb, with lintian) and the next version's (make
-#      deb-next, for the upgrade test), make dist twice (same bytes)
+#      packages (make deb, with lintian), make dist twice (same bytes)
 #   6. the guest suite: every tests/netns scenario in one qemu boot
 # Prints a line per step, then "N passed, N failed, N skipped" over all
 # steps and all tests inside them; exits non-zero if anything failed.
@@ -93,8 +92,6 @@ fi
 step install tests/install-check.sh
 if step deb make deb; then
 	export TUNFIX_DEB_DIR=$PWD/$BUILD/deb
-	# the next version's packages (in $BUILD/deb/next): 51's upgrade
-	step deb-next make deb-next
 fi
 [ -z "$in_git" ] || step dist tests/dist-check.sh
 suite guest tests/qemu/run.sh
