@@ -7,17 +7,17 @@
 #                   installed) and tunfixctl
 #   make check      static checks, tool unit tests, and the guest test suite
 #
-# KERNELRELEASE selects the kernel to build for; tests/kver.sh decides the
+# KERNELRELEASE selects the kernel to build for; tests/env/kver.sh decides the
 # default (the one Debian's linux-headers-amd64 points at).
 
-KERNELRELEASE ?= $(shell tests/kver.sh)
+KERNELRELEASE ?= $(shell tests/env/kver.sh)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 export KERNELRELEASE KDIR
 
 BUILD := tests/.build
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 # Debian's kernel source of the same series: checkpatch and the in-tree build
-KSRC_SERIES := $(shell tests/kver.sh --series)
+KSRC_SERIES := $(shell tests/env/kver.sh --series)
 KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 
 # strongSwan for the IKE scenarios (tests/ike-lib.sh): charon, swanctl, and
@@ -29,16 +29,16 @@ KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 IKE_DEPS := strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 
 # What the scenarios run in the guest: the amd64 guest shares the host's
-# root, a foreign one gets a root of its own with these (tests/guest-root.sh).
+# root, a foreign one gets a root of its own with these (tests/env/guest-root.sh).
 GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
 	nftables iptables tcpdump python3 python3-scapy socat netcat-openbsd \
 	dnsmasq-base isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps \
 	psmisc $(IKE_DEPS)
 # What builds the Debian packages (make deb) and what installs the module
 # from them (51-deb-packages); a foreign guest's root has these too, with
-# its kernel's headers (tests/foreign-guest.sh).
+# its kernel's headers (tests/env/foreign-guest.sh).
 DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
-# Cross builds (tests/cross.sh): the release's cross compilers (tunfixctl),
+# Cross builds (tests/env/cross.sh): the release's cross compilers (tunfixctl),
 # the one the foreign kernels' headers record (Debian 12's gcc-12, also in
 # Debian 13), their C libraries, and pahole for 6.12's module BTF.
 CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
@@ -68,12 +68,12 @@ tools:
 	$(MAKE) -C tools
 
 deps:
-	tests/apt-suites.sh
+	tests/env/apt-suites.sh
 	apt-get update -q
 	$(APT_INSTALL) $(DEPS)
 	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86 qemu-system-arm \
 		qemu-user-static
-	$(APT_INSTALL) linux-source-$$(tests/kver.sh --series)
+	$(APT_INSTALL) linux-source-$$(tests/env/kver.sh --series)
 	mkdir -p $(GUEST_DEBS) && cd $(GUEST_DEBS) && rm -f udev_*.deb && \
 		apt-get download -q -o APT::Sandbox::User=root udev
 

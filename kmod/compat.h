@@ -7,6 +7,7 @@
 #ifndef _TUNFIX_COMPAT_H
 #define _TUNFIX_COMPAT_H
 
+#include <linux/proc_fs.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
@@ -24,6 +25,13 @@
 #else
 #define tunfix_register_net_sysctl(net, path, table, n) \
 	register_net_sysctl(net, path, table)
+#endif
+
+/* pde_data() since 5.17, PDE_DATA() before. */
+#ifdef TUNFIX_HAVE_PDE_DATA
+#define tunfix_pde_data(inode) pde_data(inode)
+#else
+#define tunfix_pde_data(inode) PDE_DATA(inode)
 #endif
 
 #endif /* _TUNFIX_COMPAT_H */

@@ -70,8 +70,6 @@ struct tunfix_net {
 	struct net *net;
 };
 
-struct tunfix_net *tunfix_pernet(const struct net *net);
-
 /* A set of counters, one bit per enum tunfix_counter. */
 static_assert(__TUNFIX_CNT_MAX <= 32);
 #define TUNFIX_CNT(c)	BIT(TUNFIX_CNT_##c)

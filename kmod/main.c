@@ -53,7 +53,7 @@ static const enum tunfix_knob tunfix_hook_knob[__TUNFIX_HOOK_MAX] = {
 	[TUNFIX_HOOK_DHCP]		= TUNFIX_KNOB_DHCP_REMARK,
 };
 
-struct tunfix_net *tunfix_pernet(const struct net *net)
+static struct tunfix_net *tunfix_pernet(const struct net *net)
 {
 	return net_generic(net, tunfix_net_id);
 }
@@ -91,6 +91,11 @@ static void tunfix_hooks_off(struct tunfix_net *tn, unsigned long which)
  * wanted, before it is added.  On failure the old settings and hooks
  * stay; if there were none and a hook failed, @new stays published and
  * the caller frees it after a grace period.
+ *
+ * The one call back up into this file: a sysctl write (sysctl.c) builds
+ * the new settings and hands them here.  Applying them stays next to
+ * namespace init, which applies the first settings the same way; a
+ * function pointer passed down to sysctl.c would only hide the call.
  *
  * Return: 0, -ENOMEM if the counters could not be allocated,
  * -EOPNOTSUPP for a bridge hook without bridge netfilter, or a negative

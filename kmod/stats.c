@@ -4,14 +4,15 @@
  *
  * Counters are per CPU and summed when the file is read.  Writing "0"
  * resets them.  A namespace gets them when a feature is first turned on
- * (tunfix_cfg_set()); until then every counter reads 0.
+ * (tunfix_cfg_set()); until then every counter reads 0.  The file's proc
+ * entry carries its namespace's state, as each sysctl table does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include <linux/seq_file_net.h>
 #include <linux/string.h>
 
 #include "core.h"
@@ -49,9 +50,15 @@ static void tunfix_stats_sum(struct tunfix_net *tn, u64 *sum)
 	}
 }
 
+/* The namespace of a /proc/net/tunfix file: its entry's data. */
+static struct tunfix_net *tunfix_proc_tn(const struct file *file)
+{
+	return tunfix_pde_data(file_inode(file));
+}
+
 static int tunfix_proc_show(struct seq_file *seq, void *v)
 {
-	struct tunfix_net *tn = tunfix_pernet(seq_file_single_net(seq));
+	struct tunfix_net *tn = tunfix_proc_tn(seq->file);
 	u64 sum[__TUNFIX_CNT_MAX];
 	int i;
 
@@ -70,11 +77,10 @@ static int tunfix_proc_show(struct seq_file *seq, void *v)
  */
 static int tunfix_proc_write(struct file *file, char *buf, size_t size)
 {
-	struct net *net = seq_file_single_net(file->private_data);
-	struct tunfix_net *tn = tunfix_pernet(net);
+	struct tunfix_net *tn = tunfix_proc_tn(file);
 	u64 sum[__TUNFIX_CNT_MAX];
 
-	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
+	if (!ns_capable(tn->net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
 	if (strcmp(strim(buf), TUNFIX_PROC_RESET))
 		return -EINVAL;
@@ -108,7 +114,7 @@ int tunfix_proc_init(struct tunfix_net *tn)
 {
 	if (!proc_create_net_single_write(TUNFIX_PROC_NAME, 0644,
 					  tn->net->proc_net, tunfix_proc_show,
-					  tunfix_proc_write, NULL))
+					  tunfix_proc_write, tn))
 		return -ENOMEM;
 	return 0;
 }

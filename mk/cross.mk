@@ -2,19 +2,19 @@
 #
 # Other architectures (included by the Makefile).
 
-# The module (-Werror) for every foreign kernel of tests/kernels.list and
+# The module (-Werror) for every foreign kernel of tests/env/kernels.list and
 # tunfixctl for each foreign architecture, with Debian's cross compilers;
 # ARCHES="arm64" picks architectures.  Part of CI: a few minutes.
 cross-build:
-	tests/cross.sh $(ARCHES)
+	tests/env/cross.sh $(ARCHES)
 
-# tests/foreign-guest.sh for ARCH,SERIES,TESTS: scenarios in a guest of a
+# tests/env/foreign-guest.sh for ARCH,SERIES,TESTS: scenarios in a guest of a
 # foreign architecture under software emulation (slow: not in CI), on
-# Debian's kernel of SERIES for it (a row of tests/kernels.list), with the
+# Debian's kernel of SERIES for it (a row of tests/env/kernels.list), with the
 # cross-built module and tunfixctl and the packages built on ARCH.  TESTS
 # are substrings of tests/netns file names; empty runs them all.
 foreign-guest = TUNFIX_GUEST_DEPS="$(GUEST_DEPS) $(DEB_DEPS)" \
-	tests/foreign-guest.sh $(1) $(2) $(addprefix -t ,$(3))
+	tests/env/foreign-guest.sh $(1) $(2) $(addprefix -t ,$(3))
 
 # arm64: tunnels, transit, DHCP, the packet fuzzer and the packages
 ARM64_SERIES ?= 6.1

@@ -16,7 +16,7 @@ ifeq ($(FLAVOUR),)
 		tests/qemu/run.sh --cmd '$(STRESS_CMD)'
 else
 	TUNFIX_RESULTS_DIR=$(CURDIR)/$(BUILD)/stress-$(FLAVOUR) \
-		TUNFIX_QEMU_TIMEOUT=3600 tests/flavour.sh $(FLAVOUR) --cmd '$(STRESS_CMD)'
+		TUNFIX_QEMU_TIMEOUT=3600 tests/env/flavour.sh $(FLAVOUR) --cmd '$(STRESS_CMD)'
 endif
 
 .PHONY: demo stress
@@ -24,13 +24,13 @@ endif
 # The suite on Debian's other kernel flavours of the same release: PREEMPT_RT
 # and cloud (which has no 9p: the harness shares the root over virtiofs).
 rt-check cloud-check: all
-	tests/flavour.sh $(@:-check=)
+	tests/env/flavour.sh $(@:-check=)
 
 # The suite on a debug kernel (KASAN, kmemleak, lockdep, ...), built from
 # Debian's linux-source-X.Y (the series of the default kernel) on first
 # use and cached.
 debug-check: all
-	tests/debug-kernel.sh
+	tests/env/debug-kernel.sh
 
 .PHONY: rt-check cloud-check debug-check
 

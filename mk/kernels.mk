@@ -2,17 +2,17 @@
 #
 # Other kernels and releases (included by the Makefile).
 
-# The kernel matrix of tests/kernels.list: build (-Werror), DKMS and the
+# The kernel matrix of tests/env/kernels.list: build (-Werror), DKMS and the
 # whole guest suite on every kernel; matrix-build stops before the guest.
 # SERIES="6.12 7.2" picks kernels.
 matrix: all
-	tests/kernels.sh $(SERIES)
+	tests/env/kernels.sh $(SERIES)
 
 matrix-build:
-	tests/kernels.sh --no-guest $(SERIES)
+	tests/env/kernels.sh --no-guest $(SERIES)
 
 # The README's set-up commands on a fresh Debian 13 root, guest included.
 distro-check:
-	tests/distro-check.sh trixie
+	tests/env/distro-check.sh trixie
 
 .PHONY: matrix matrix-build distro-check

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/dkms-checkout.sh [KVER] - DKMS from a checkout, as a user types it,
-# for kernel KVER (default: tests/kver.sh), on this host.  In a fresh
+# for kernel KVER (default: tests/env/kver.sh), on this host.  In a fresh
 # `git clone` of this tree (the committed files only: no build products,
 # no caches of the developer's tree):
 #   1. dkms add .; dkms build tunfix/VERSION -k KVER;
@@ -19,7 +19,7 @@ set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/dkms-lib.sh
 . tests/dkms-lib.sh
-ver=${1:-$(tests/kver.sh)}
+ver=${1:-$(tests/env/kver.sh)}
 version=$(make -s print-version)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,22 +31,22 @@ rm -rf "/usr/src/tunfix-$version"
 git clone -q . "$tmp/tunfix"
 cd "$tmp/tunfix"
 
-# run CMD... - show the command, run it
-run() { echo "# $*"; "$@"; }
+# typed CMD... - show the command as a user types it, run it
+typed() { echo "# $*"; "$@"; }
 
-run dkms add .
+typed dkms add .
 [ -d "/usr/src/tunfix-$version" ] && [ ! -L "/usr/src/tunfix-$version" ] &&
 	echo "dkms add . copied the checkout to /usr/src/tunfix-$version"
-run dkms build "tunfix/$version" -k "$ver"
-run dkms install "tunfix/$version" -k "$ver"
+typed dkms build "tunfix/$version" -k "$ver"
+typed dkms install "tunfix/$version" -k "$ver"
 dkms_installed "" "$ver" "$version"
-run dkms remove "tunfix/$version" --all
-run rm -rf "/usr/src/tunfix-$version"
+typed dkms remove "tunfix/$version" --all
+typed rm -rf "/usr/src/tunfix-$version"
 dkms_gone "" "$ver" "$version"
 
-run dkms install . -k "$ver"
+typed dkms install . -k "$ver"
 dkms_installed "" "$ver" "$version"
-run dkms remove "tunfix/$version" --all
-run rm -rf "/usr/src/tunfix-$version"
+typed dkms remove "tunfix/$version" --all
+typed rm -rf "/usr/src/tunfix-$version"
 dkms_gone "" "$ver" "$version"
 echo "dkms-checkout: dkms add/build/install and dkms install . from a clone, for $ver, removed cleanly"

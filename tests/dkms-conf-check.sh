@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dkms.conf's BUILD_EXCLUSIVE_KERNEL says what is tested: it takes every
-# series of tests/kernels.list (and later ones) and refuses the series just
+# series of tests/env/kernels.list (and later ones) and refuses the series just
 # below the lowest, so DKMS skips kernels tunfix was never built for.
 # Its PACKAGE_VERSION is the version the code reads (TUNFIX_VERSION in
 # uapi/linux/tunfix.h), and so are the man page's and the newest entry of
@@ -26,7 +26,7 @@ for pair in "dkms.conf PACKAGE_VERSION:$conf" "tools/tunfixctl.8 .TH:$man" \
 	[ "${pair##*:}" = "$version" ] ||
 		{ echo "FAIL: ${pair%:*} is '${pair##*:}', TUNFIX_VERSION is '$version'"; fails=$((fails + 1)); }
 done
-series=$(awk '!/^#/ && NF { print $1 }' tests/kernels.list | sort -V)
+series=$(awk '!/^#/ && NF { print $1 }' tests/env/kernels.list | sort -V)
 for s in $series 8.0 10.1 12.4; do
 	rel=$s.0-1-amd64
 	[[ $rel =~ $re ]] || { echo "FAIL: dkms.conf refuses $rel"; fails=$((fails + 1)); }

@@ -2,7 +2,7 @@
 #
 # Helpers of the host-side DKMS tests (tests/dkms-prepare.sh,
 # tests/dkms-checkout.sh).  ROOT is "" for this host, or a build root
-# (tests/kernels.sh) whose paths are checked from outside.
+# (tests/env/kernels.sh) whose paths are checked from outside.
 
 # dkms_lock - one DKMS test on this host at a time (they share
 # /var/lib/dkms/tunfix and /usr/src/tunfix-VERSION); held until exit

@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-kver=$(tests/kver.sh)
+kver=$(tests/env/kver.sh)
 
 make -s install DESTDIR="$dest" >/dev/null
 ko=$(find "$dest/lib/modules/$kver/updates" -name 'tunfix.ko*')

@@ -79,21 +79,18 @@ check_result $? "df_mask=0: the selector is off, gre2 is changed too"
 
 # tunfixctl doctor: a selector the nft rule can satisfy is fine; a mark
 # outside the mask, or no rule that marks at all, is flagged
-doctor()
-{
-	ip netns exec "$S" "$TUNFIXCTL" doctor >"$TUNFIX_RESULTS/doctor-$1.txt"
-	cat "$TUNFIX_RESULTS/doctor-$1.txt"
-}
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0xff
-out=$(doctor ok)
-[ -n "$out" ] && ! echo "$out" | grep -q "df_mark"
+doctor "$S" ok
+[ -n "$DOCTOR" ] && ! grep -q "df_mark" <<<"$DOCTOR"
 check_result $? "doctor: the nft rule marks, no finding about the selector"
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x100
-doctor outside | grep -q "df_mark 0x100 has bits outside df_mask 0xff"
+doctor "$S" outside
+grep -q "df_mark 0x100 has bits outside df_mask 0xff" <<<"$DOCTOR"
 check_result $? "doctor: df_mark 0x100 outside df_mask 0xff is flagged"
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_mark=0x10
 must ip netns exec "$S" nft delete table ip t25
-doctor norule | grep -q "no nft or iptables rule and no IPsec SA sets a mark"
+doctor "$S" norule
+grep -q "no nft or iptables rule and no IPsec SA sets a mark" <<<"$DOCTOR"
 check_result $? "doctor: no rule sets a mark, flagged"
 
 exit_with_result

@@ -36,15 +36,6 @@ ping6_df()
 		>/dev/null 2>&1
 }
 
-# doctor NS - run tunfixctl doctor in NS; output in DOCTOR, status in DOCTOR_RC
-doctor()
-{
-	DOCTOR=$("$TUNFIXCTL" -n "$1" doctor 2>&1)
-	DOCTOR_RC=$?
-	echo "doctor in $1 (exit $DOCTOR_RC):"
-	echo "$DOCTOR" | sed 's/^/    /'
-}
-
 tunfix_load
 
 # 1. gretap

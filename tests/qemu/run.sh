@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot a Debian kernel (by default tests/kver.sh's: the installed headers')
+# Boot a Debian kernel (by default tests/env/kver.sh's: the installed headers')
 # under qemu and run every scenario in tests/netns in ONE boot, or one
 # command with --cmd.
 #
@@ -15,14 +15,14 @@
 #   -a ARCH      the guest's Debian architecture: amd64 (default), arm64
 #                (qemu-system-aarch64 -M virt) or armhf (qemu-system-arm
 #                -M virt); for a foreign one, -k is needed and APT_CONFIG
-#                must name an apt for ARCH (tests/cross.sh apt)
+#                must name an apt for ARCH (tests/env/cross.sh apt)
 #   --init systemd  boot --root DIR with systemd as PID 1 and its own
 #                kernel's modules (/lib/modules/KVER of DIR: the kernel and
 #                what DKMS built for it installed there); --cmd then runs as
 #                a service once the boot is done
 #   --root DIR   the guest's root filesystem, a host directory (default /,
 #                the host's own; a foreign guest's comes from
-#                tests/guest-root.sh); the repository is seen at its host
+#                tests/env/guest-root.sh); the repository is seen at its host
 #                path inside it all the same
 #
 # env: KVER, TUNFIX_KO (module to test, default kmod/tunfix.ko),
@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-[ -n "$KVER" ] || KVER=$("$ROOT/tests/kver.sh")
+[ -n "$KVER" ] || KVER=$("$ROOT/tests/env/kver.sh")
 GUEST_ROOT=$(cd "$GUEST_ROOT" && pwd) || exit 1
 case $INIT in
 ''|systemd) ;;

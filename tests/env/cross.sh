@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Cross builds for the foreign architectures of tests/kernels.list (the
+# Cross builds for the foreign architectures of kernels.list (the
 # rows whose arch is not amd64): the module with warnings as errors against
 # each kernel's Debian headers, and tunfixctl for each architecture, with
 # Debian's cross compilers.  Each result is checked to be what was asked
 # for: the module's vermagic names the kernel, and every binary's ELF
 # header names the architecture.
 #
-# usage: tests/cross.sh [ARCH...]        build (default: every foreign arch)
-#        tests/cross.sh apt ARCH         print an APT_CONFIG for ARCH's apt
-#        tests/cross.sh release ARCH SERIES   print the kernel release
+# usage: tests/env/cross.sh [ARCH...]        build (default: every foreign arch)
+#        tests/env/cross.sh apt ARCH         print an APT_CONFIG for ARCH's apt
+#        tests/env/cross.sh release ARCH SERIES   print the kernel release
 #
 # The host's apt knows amd64 only; an apt of its own for each architecture
 # (the host's repositories of the suites the list names, lists in the
@@ -25,16 +25,14 @@
 set -u
 # make exports the default kernel's KERNELRELEASE and KDIR: not ours
 unset KERNELRELEASE KDIR
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LIST=$ROOT/tests/kernels.list
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LIST=$ROOT/tests/env/kernels.list
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/cross
 OUT=$ROOT/tests/.build/cross
 # shellcheck source=/dev/null
 CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
-# shellcheck source=tests/step-lib.sh
-. "$ROOT/tests/step-lib.sh"
-# shellcheck source=tests/chroot-lib.sh
-. "$ROOT/tests/chroot-lib.sh"
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 
 # rows ARCH - "series suite" of ARCH's kernels in the list
 rows()
@@ -65,7 +63,7 @@ apt_conf()
 		done
 	done >"$dir/sources.list"
 	cat >"$dir/apt.conf" <<CONF
-// written by tunfix tests/cross.sh: Debian for $arch, for cross builds
+// written by tunfix tests/env/cross.sh: Debian for $arch, for cross builds
 APT::Architecture "$arch";
 APT::Architectures { "$arch"; };
 APT::Sandbox::User "root";
@@ -101,11 +99,11 @@ unpack()
 	return $rc
 }
 
-# headers REL [BUILDROOT] - unpack kernel REL's headers (with the host's
-# kbuild of the same version), once, under BUILDROOT (a build root of
-# tests/kernels.sh; default the host's /) at the same path; print its KDIR
-# as the build sees it
-headers()
+# unpack_headers REL [BUILDROOT] - unpack kernel REL's headers (with the
+# host's kbuild of the same version), once, under BUILDROOT (a build root
+# of kernels.sh; default the host's /) at the same path; print its KDIR as
+# the build sees it
+unpack_headers()
 {
 	local rel=$1 top=${2:-} dir=$CACHE/$1 kdir info ver deps common kbuild
 
@@ -148,20 +146,21 @@ elf()
 
 # module ARCH SERIES DIR - the module for ARCH's kernel of SERIES, into
 # DIR/tunfix.ko, warnings as errors.  Built on the host, or in the row's
-# build root (tests/kernels.sh root SUITE) when the headers want a cross
+# build root (kernels.sh build-root SUITE) when the headers want a cross
 # compiler the host's release lacks: the one they name is installed there.
 module()
 {
 	local arch=$1 rel kdir where top= src=$3/src cc in=()
 
-	rel=$(release "$arch" "$2") && echo "kernel $rel" || return 1
-	where=$("$ROOT/tests/kernels.sh" -a "$arch" field "$2" 3)
+	rel=$("$ROOT/tests/env/kernels.sh" -a "$arch" release "$2") &&
+		echo "kernel $rel" || return 1
+	where=$("$ROOT/tests/env/kernels.sh" -a "$arch" field "$2" 3)
 	if [ "$where" != host ]; then
-		top=$("$ROOT/tests/kernels.sh" root "$where") || return 1
+		top=$("$ROOT/tests/env/kernels.sh" build-root "$where") || return 1
 		in=(in_root "$top")
 		src=/tmp/tunfix-cross-$arch-$2
 	fi
-	kdir=$(headers "$rel" "$top") || return 1
+	kdir=$(unpack_headers "$rel" "$top") || return 1
 	# the headers' .kernelvariables name the compiler ($(CROSS_COMPILE)gcc-N);
 	# the host has its release's (CROSS_DEPS), a root gets it here
 	if [ -n "$top" ]; then
@@ -176,7 +175,7 @@ module()
 	"${in[@]}" make -C "$src/kmod" KERNELRELEASE="$rel" KDIR="$kdir" WERROR=1 \
 		CROSS_COMPILE="$(gnu_type "$arch")-" || return 1
 	cp "$top$src/kmod/tunfix.ko" "$3/tunfix.ko" && rm -rf "$top$src" &&
-		"$ROOT/tests/kernels.sh" vermagic "$3/tunfix.ko" "$rel" &&
+		"$ROOT/tests/env/kernels.sh" vermagic "$3/tunfix.ko" "$rel" &&
 		elf "$3/tunfix.ko" "$arch"
 }
 
@@ -212,15 +211,10 @@ gnu_type()
 	dpkg-architecture -a"$1" -qDEB_HOST_GNU_TYPE 2>/dev/null
 }
 
-# release ARCH SERIES - kernels.sh's release, with ARCH's apt
-release()
-{
-	"$ROOT/tests/kernels.sh" -a "$1" release "$2"
-}
-
 case ${1:-} in
 apt) apt_conf "$2"; exit ;;
-release) APT_CONFIG=$(apt_conf "$2") && export APT_CONFIG && release "$2" "$3"; exit ;;
+release) APT_CONFIG=$(apt_conf "$2") && export APT_CONFIG &&
+	"$ROOT/tests/env/kernels.sh" -a "$2" release "$3"; exit ;;
 esac
 
 ARCHES=${*:-$(awk '!/^#/ && NF && $4 != "amd64" { print $4 }' "$LIST" | awk '!seen[$0]++')}
@@ -239,10 +233,10 @@ for arch in $ARCHES; do
 		rm -rf "$dir" && mkdir -p "$dir"
 		if [ "$j" = tool ]; then
 			what=tunfixctl
-			r=$(step "$dir/build.log" tool "$arch" "$dir")
+			r=$(run_logged "$dir/build.log" tool "$arch" "$dir")
 		else
 			what="tunfix.ko $j"
-			r=$(step "$dir/build.log" module "$arch" "$j" "$dir")
+			r=$(run_logged "$dir/build.log" module "$arch" "$j" "$dir")
 			rel=$(sed -n 's/^kernel //p' "$dir/build.log")
 			[ -n "$rel" ] && what="tunfix.ko $rel"
 		fi

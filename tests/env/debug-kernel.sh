@@ -2,27 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The suite on a debug kernel: Debian's linux-source-X.Y (the series of
-# tests/kver.sh) built with KASAN,
+# kver.sh) built with KASAN,
 # kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS
-# (tests/debug-kernel/debug.config) over x86_64 defconfig, kvm_guest.config
+# (tests/env/debug.config) over x86_64 defconfig, kvm_guest.config
 # and what the suite needs (tests/config), all built in.  The kernel is
 # built once and cached under $TUNFIX_CACHE/debug-kernel (rebuilt when the
 # source package or a config file changes); the guest scans kmemleak at the
 # end and tests/qemu/check-dmesg.sh fails the run on any report.
 #
-# usage: tests/debug-kernel.sh [--build-only] [run.sh arguments]
-#   e.g. tests/debug-kernel.sh                       (whole suite)
-#        tests/debug-kernel.sh --cmd 'bash tests/stress-long.sh'
+# usage: tests/env/debug-kernel.sh [--build-only] [run.sh arguments]
+#   e.g. tests/env/debug-kernel.sh                   (whole suite)
+#        tests/env/debug-kernel.sh --cmd 'bash tests/stress-long.sh'
 
 set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
 WORK=$CACHE/debug-kernel
-SERIES=$("$ROOT/tests/kver.sh" --series)
+SERIES=$("$ROOT/tests/env/kver.sh" --series)
 SRC=$WORK/linux-source-$SERIES
 OUT=$WORK/build
 TARBALL=/usr/src/linux-source-$SERIES.tar.xz
-CONFIGS="$ROOT/tests/config $ROOT/tests/debug-kernel/debug.config"
+CONFIGS="$ROOT/tests/config $ROOT/tests/env/debug.config"
 BUILD_ONLY=
 if [ "${1:-}" = --build-only ]; then
 	BUILD_ONLY=1

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/apt-suites.sh - let apt see the Debian suites the kernel matrix
+# tests/env/apt-suites.sh - let apt see the Debian suites the kernel matrix
 # needs besides the host's own (bullseye, bookworm, bookworm-backports,
 # trixie, sid, experimental), each pinned at priority 1: nothing on the
 # host is upgraded from them, a package is only taken from one when asked
 # for by name or with -t.  Used by `make deps` and by the debootstrap'd
-# build roots (tests/kernels.sh).
+# build roots (kernels.sh).
 #
-# usage: tests/apt-suites.sh [ROOT]   (default /)
+# usage: tests/env/apt-suites.sh [ROOT]   (default /)
 
 set -eu
 root=${1:-}
@@ -22,7 +22,7 @@ for s in bullseye bookworm bookworm-backports trixie sid experimental; do
 done
 
 cat >"$root/etc/apt/sources.list.d/tunfix-suites.sources" <<SRC
-# written by tunfix tests/apt-suites.sh: kernels and tools for the test matrix
+# written by tunfix tests/env/apt-suites.sh: kernels and tools for the test matrix
 Types: deb
 URIs: $mirror
 Suites:$suites
@@ -31,7 +31,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 
 {
-	echo "# written by tunfix tests/apt-suites.sh: never upgrade from these"
+	echo "# written by tunfix tests/env/apt-suites.sh: never upgrade from these"
 	for s in $suites; do
 		printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n\n' "$s"
 	done

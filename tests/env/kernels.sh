@@ -1,19 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The kernel matrix (tests/kernels.list): for each Debian kernel, build the
+# The kernel matrix (kernels.list): for each Debian kernel, build the
 # module with warnings as errors, build and install it with DKMS, and run
 # the whole guest suite on that kernel with both modules.
 #
-# usage: tests/kernels.sh [--no-guest] [SERIES...]   build, DKMS, suite
-#        tests/kernels.sh [-a ARCH] release SERIES   print the kernel release
-#        tests/kernels.sh [-a ARCH] field SERIES N   print column N of its row
-#        tests/kernels.sh root SUITE                 make the build root, print
-#                                                    its directory
-#        tests/kernels.sh vermagic KO RELEASE        check a module's vermagic
+# usage: tests/env/kernels.sh [--no-guest] [SERIES...]   build, DKMS, suite
+#        tests/env/kernels.sh [-a ARCH] release SERIES   print the kernel release
+#        tests/env/kernels.sh [-a ARCH] field SERIES N   print column N of its row
+#        tests/env/kernels.sh build-root SUITE           make the build root,
+#                                                        print its directory
+#        tests/env/kernels.sh vermagic KO RELEASE        check a module's vermagic
 #
 # The matrix is the amd64 rows; -a picks the rows of another architecture
-# (tests/cross.sh, which runs it with APT_CONFIG set to an apt for ARCH).
+# (cross.sh, which runs it with APT_CONFIG set to an apt for ARCH).
 #
 # Kernels whose headers want a compiler Debian 12 lacks are built in a
 # debootstrap'd root of their suite, cached in $TUNFIX_CACHE/roots.  Ends
@@ -23,18 +23,16 @@
 set -u
 # make exports the default kernel's KERNELRELEASE and KDIR: not ours
 unset KERNELRELEASE KDIR
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LIST=$ROOT/tests/kernels.list
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LIST=$ROOT/tests/env/kernels.list
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
 ROOTS=$CACHE/roots
 OUT=$ROOT/tests/.build/matrix
 MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
 APT_INSTALL="apt-get install -y -q --no-install-recommends"
 export DEBIAN_FRONTEND=noninteractive
-# shellcheck source=tests/chroot-lib.sh
-. "$ROOT/tests/chroot-lib.sh"
-# shellcheck source=tests/step-lib.sh
-. "$ROOT/tests/step-lib.sh"
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 
 # field SERIES N - column N of SERIES' line for ARCH in kernels.list
 field()
@@ -42,8 +40,8 @@ field()
 	awk -v s="$1" -v a="$ARCH" -v n="$2" '!/^#/ && $1 == s && $4 == a { print $n }' "$LIST"
 }
 
-# release SERIES - the release of the suite's linux-headers-FLAVOUR
-release()
+# kernel_release SERIES - the release of the suite's linux-headers-FLAVOUR
+kernel_release()
 {
 	local suite meta ver
 
@@ -57,8 +55,8 @@ release()
 		sed -n 's/^Depends:.*linux-headers-\([0-9][^ ,]*\).*/\1/p' | head -n 1
 }
 
-# root SUITE - make the cached build root of SUITE, once
-root()
+# build_root SUITE - make the cached build root of SUITE, once
+build_root()
 {
 	local suite=$1 dir=$ROOTS/$1
 
@@ -69,13 +67,13 @@ root()
 	debootstrap --variant=minbase \
 		--include=make,gcc,libc6-dev,libelf-dev,kmod,dkms,xz-utils,zstd,openssl \
 		"$suite" "$dir" "$MIRROR" || return 1
-	"$ROOT/tests/apt-suites.sh" "$dir" &&
+	"$ROOT/tests/env/apt-suites.sh" "$dir" &&
 		in_root "$dir" apt-get update -q || return 1
 	touch "$dir/.tunfix-root"
 }
 
-# headers SERIES REL - install the kernel's headers where it is built
-headers()
+# install_headers SERIES REL - install the kernel's headers where it is built
+install_headers()
 {
 	local where
 
@@ -83,14 +81,14 @@ headers()
 	if [ "$where" = host ]; then
 		[ -d "/usr/src/linux-headers-$2" ] || $APT_INSTALL "linux-headers-$2"
 	else
-		root "$where" || return 1
+		build_root "$where" || return 1
 		[ -d "$ROOTS/$where/usr/src/linux-headers-$2" ] ||
 			in_root "$ROOTS/$where" $APT_INSTALL "linux-headers-$2"
 	fi
 }
 
-# build SERIES REL DIR - build the module with -Werror, into DIR/tunfix.ko
-build()
+# build_module SERIES REL DIR - build the module with -Werror, into DIR/tunfix.ko
+build_module()
 {
 	local where src
 
@@ -125,8 +123,8 @@ vermagic()
 	esac
 }
 
-# dkms SERIES REL DIR - DKMS build and install, the result in DIR/dkms
-dkms()
+# dkms_module SERIES REL DIR - DKMS build and install, the result in DIR/dkms
+dkms_module()
 {
 	local where
 
@@ -138,8 +136,8 @@ dkms()
 	fi && vermagic "$(ls "$3"/dkms/tunfix.ko*)" "$2"
 }
 
-# guest SERIES REL DIR - the whole suite on the kernel
-guest()
+# guest_suite SERIES REL DIR - the whole suite on the kernel
+guest_suite()
 {
 	KVER=$2 TUNFIX_KO=$3/tunfix.ko TUNFIX_GUEST_MODDIR=$3/dkms \
 		TUNFIX_RESULTS_DIR=$3/results "$ROOT/tests/qemu/run.sh"
@@ -148,13 +146,13 @@ guest()
 ARCH=amd64
 [ "${1:-}" = -a ] && { ARCH=$2; shift 2; }
 case ${1:-} in
-release) release "$2"; exit ;;
+release) kernel_release "$2"; exit ;;
 field) field "$2" "$3"; exit ;;
-root) root "$2" >&2 && echo "$ROOTS/$2"; exit ;;
+build-root) build_root "$2" >&2 && echo "$ROOTS/$2"; exit ;;
 vermagic) vermagic "$2" "$3"; exit ;;
 esac
 
-[ "$ARCH" = amd64 ] || { echo "kernels.sh: $ARCH is built by tests/cross.sh" >&2; exit 2; }
+[ "$ARCH" = amd64 ] || { echo "kernels.sh: $ARCH is built by tests/env/cross.sh" >&2; exit 2; }
 GUEST=1
 [ "${1:-}" = --no-guest ] && { GUEST=; shift; }
 SERIES=${*:-$(awk -v a="$ARCH" '!/^#/ && $4 == a { print $1 }' "$LIST")}
@@ -164,18 +162,18 @@ table=$(printf '%-22s %-14s %-14s %-16s %s' kernel build dkms 'guest (p/f/s)' dm
 for s in $SERIES; do
 	dir=$OUT/$s
 	rm -rf "$dir" && mkdir -p "$dir"
-	rel=$(release "$s") || { failed=$((failed + 1)); continue; }
+	rel=$(kernel_release "$s") || { failed=$((failed + 1)); continue; }
 	echo "== $s: $rel"
-	b=$(step "$dir/build.log" eval 'headers "$s" "$rel" && build "$s" "$rel" "$dir"')
+	b=$(run_logged "$dir/build.log" eval 'install_headers "$s" "$rel" && build_module "$s" "$rel" "$dir"')
 	d=skipped g=- m=-
-	case $b in ok*) d=$(step "$dir/dkms.log" dkms "$s" "$rel" "$dir") ;; esac
+	case $b in ok*) d=$(run_logged "$dir/dkms.log" dkms_module "$s" "$rel" "$dir") ;; esac
 	for r in "$b" "$d"; do
 		case $r in ok*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
 	done
 	echo "   build $b, dkms $d"
 	if [ -n "$GUEST" ] && [ -e "$dir/tunfix.ko" ]; then
 		[ -e "$dir/dkms" ] || mkdir -p "$dir/dkms"
-		guest "$s" "$rel" "$dir" >"$dir/guest.log" 2>&1
+		guest_suite "$s" "$rel" "$dir" >"$dir/guest.log" 2>&1
 		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/guest.log" | tail -n 1)
 		set -- $line
 		g="${1:-0}/${3:-?}/${5:-0}"

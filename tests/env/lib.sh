@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
+# What the environment builders of tests/env share: debootstrap'd roots
+# entered with chroot, and the logged steps of the build matrices.
+
 # root_umount DIR - unmount /dev, /sys and /proc of the root DIR, those
 # that are mounted: normally, else lazily (a child of the last command,
 # dkms's progress loop, may still hold /dev for a moment; a lazy unmount
@@ -47,4 +51,21 @@ root_remove()
 		return 1
 	fi
 	rm -rf --one-file-system "$1"
+}
+
+# run_logged LOG CMD... - run CMD with its output into LOG, print "ok (Ns)"
+# or "FAIL (Ns, LOG)"; returns CMD's success.  The steps of the build
+# matrices (kernels.sh, cross.sh).
+run_logged()
+{
+	local log=$1 start
+
+	shift
+	start=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		echo "ok ($(($(date +%s) - start))s)"
+	else
+		echo "FAIL ($(($(date +%s) - start))s, $log)"
+		return 1
+	fi
 }

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/boot-check.sh SUITE - tunfix across a real boot and a kernel
+# tests/env/boot-check.sh SUITE - tunfix across a real boot and a kernel
 # upgrade, as on a Debian SUITE router (make boot-check):
 #
-#   1. a root of SUITE (tests/guest-root.sh, cached) with systemd and
+#   1. a root of SUITE (guest-root.sh, cached) with systemd and
 #      SUITE's kernel, image and headers; on the host, an overlay on it
 #      (the cached root stays as it is), in which apt installs the packages
 #      of `make deb` (TUNFIX_DEB_DIR) and the samples in /etc are enabled;
@@ -25,7 +25,7 @@
 # failed.
 
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONFS="/etc/modprobe.d/tunfix.conf /etc/sysctl.d/90-tunfix.conf /etc/modules-load.d/tunfix.conf"
 
 # guest - the checks, run in the booted guest by tunfix-guest.service
@@ -87,8 +87,8 @@ guest_checks()
 SUITE=${1:?usage: boot-check.sh SUITE}
 # the kernel a SUITE router upgrades to: its backports', or a newer suite's
 declare -A UPGRADE=([bookworm]=bookworm-backports)
-# shellcheck source=tests/chroot-lib.sh
-. "$ROOT/tests/chroot-lib.sh"
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 BUILD=$ROOT/tests/.build/boot-$SUITE
 DEBS=${TUNFIX_DEB_DIR:-$ROOT/tests/.build/deb}
 passed=0 failed=0
@@ -109,7 +109,7 @@ boot_kernel()
 	local out=$BUILD/results-$1 rc
 
 	TUNFIX_RESULTS_DIR=$out "$ROOT/tests/qemu/run.sh" --root "$MERGED" \
-		-k "$1" --init systemd --cmd "tests/boot-check.sh guest" | tee "$BUILD/boot-$1.log"
+		-k "$1" --init systemd --cmd "tests/env/boot-check.sh guest" | tee "$BUILD/boot-$1.log"
 	rc=${PIPESTATUS[0]}
 	grep -E '^(ok|FAIL):' "$BUILD/boot-$1.log" | sed "s/^/  /"
 	boot_result "$rc" "$SUITE, $1: booted with systemd, every check in the guest passed"
@@ -133,7 +133,7 @@ boot_finish()
 [ -n "${UPGRADE[$SUITE]:-}" ] || { echo "boot-check: no upgrade kernel for $SUITE" >&2; exit 2; }
 ls "$DEBS"/tunfix-dkms_*_all.deb "$DEBS"/tunfixctl_*.deb >/dev/null ||
 	{ echo "boot-check: no packages in $DEBS (make deb)" >&2; exit 2; }
-groot=$("$ROOT/tests/guest-root.sh" amd64 "$SUITE" systemd systemd-sysv udev kmod \
+groot=$("$ROOT/tests/env/guest-root.sh" amd64 "$SUITE" systemd systemd-sysv udev kmod \
 	iproute2 procps busybox-static dkms gcc make libc6-dev \
 	linux-image-amd64 linux-headers-amd64) || exit 1
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/distro-check.sh [SUITE] - the README's set-up commands on a fresh
+# tests/env/distro-check.sh [SUITE] - the README's set-up commands on a fresh
 # Debian machine: debootstrap SUITE (default trixie, Debian 13; minbase
 # plus make, as a new machine has), copy this checkout into it, and run
 # `make deps && make && make check` there.  The guest suite then boots
@@ -12,29 +12,24 @@
 # N skipped" line; the whole log is tests/.build/distro-SUITE.log.
 
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${1:-trixie}
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/distro
 BASE=$CACHE/$SUITE.tar
 DIR=$CACHE/$SUITE
 LOG=$ROOT/tests/.build/distro-$SUITE.log
 MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
-# shellcheck source=tests/chroot-lib.sh
-. "$ROOT/tests/chroot-lib.sh"
-
-clean_root()
-{
-	root_remove "$DIR" || exit 1
-}
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 
 mkdir -p "$CACHE" "$ROOT/tests/.build"
-clean_root
+root_remove "$DIR" || exit 1
 if [ ! -e "$BASE" ]; then
 	echo "distro-check: debootstrap $SUITE"
 	debootstrap --variant=minbase --include=make "$SUITE" "$DIR" "$MIRROR" \
 		>"$LOG" 2>&1 || { tail -n 20 "$LOG"; exit 1; }
 	tar -C "$DIR" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE" || exit 1
-	clean_root
+	root_remove "$DIR" || exit 1
 fi
 mkdir -p "$DIR" && tar -C "$DIR" -xf "$BASE" || exit 1
 git -C "$ROOT" ls-files -z --cached --others --exclude-standard | (cd "$ROOT" && cpio -0pdm --quiet "$DIR/root/tunfix") || exit 1
@@ -48,5 +43,5 @@ in_root "$DIR" /bin/bash -c 'cd /root/tunfix && make deps && make && make check'
 rc=${PIPESTATUS[0]}
 umount "$DIR/run/lock"
 echo "distro-check: $SUITE, make deps && make && make check: exit $rc in $(($(date +%s) - start))s (log $LOG)"
-clean_root
+root_remove "$DIR" || exit 1
 exit "$rc"

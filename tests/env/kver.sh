@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/kver.sh [--series] - the kernel release tunfix builds and tests for
+# tests/env/kver.sh [--series] - the kernel release tunfix builds and tests for
 # by default: the one Debian's linux-headers-amd64 depends on (installed,
 # else apt's candidate), else the running kernel.  With --series, only its
 # "MAJOR.MINOR" (the linux-source-X.Y package that goes with it).

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/foreign-guest.sh ARCH SERIES [run.sh OPTION...] - run scenarios in
+# tests/env/foreign-guest.sh ARCH SERIES [run.sh OPTION...] - run scenarios in
 # a guest of another architecture: Debian's ARCH kernel of SERIES (a row
-# of tests/kernels.list) under qemu's software emulation, booted into a
+# of kernels.list) under qemu's software emulation, booted into a
 # root filesystem of that kernel's Debian release for ARCH, with the
 # module and tunfixctl cross-built for it.  The root also has the kernel's
 # headers and the packages' build tools: the Debian packages are built on
@@ -16,14 +16,14 @@
 # tests/.build/deb-ARCH; ends with run.sh's verdict.
 
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ARCH=$1 SERIES=$2
 shift 2
 OUT=$ROOT/tests/.build/cross
 DEBS=$ROOT/tests/.build/deb-$ARCH
 
-# shellcheck source=tests/chroot-lib.sh
-. "$ROOT/tests/chroot-lib.sh"
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 
 # debs ROOTDIR - make deb-build in a copy of the tree in ROOTDIR, the
 # packages into $DEBS, then lintian over them
@@ -46,13 +46,13 @@ debs()
 
 [ -n "${TUNFIX_GUEST_DEPS:-}" ] ||
 	{ echo "foreign-guest: TUNFIX_GUEST_DEPS is empty (make ${ARCH}-guest sets it)" >&2; exit 2; }
-"$ROOT/tests/cross.sh" "$ARCH" || exit 1
-rel=$("$ROOT/tests/cross.sh" release "$ARCH" "$SERIES") &&
-	apt=$("$ROOT/tests/cross.sh" apt "$ARCH") || exit 1
+"$ROOT/tests/env/cross.sh" "$ARCH" || exit 1
+rel=$("$ROOT/tests/env/cross.sh" release "$ARCH" "$SERIES") &&
+	apt=$("$ROOT/tests/env/cross.sh" apt "$ARCH") || exit 1
 # the root is of the kernel's release (bookworm for bookworm-backports)
-suite=$("$ROOT/tests/kernels.sh" -a "$ARCH" field "$SERIES" 2) || exit 1
+suite=$("$ROOT/tests/env/kernels.sh" -a "$ARCH" field "$SERIES" 2) || exit 1
 # shellcheck disable=SC2086 # a list of package names
-groot=$("$ROOT/tests/guest-root.sh" "$ARCH" "${suite%%-*}" $TUNFIX_GUEST_DEPS \
+groot=$("$ROOT/tests/env/guest-root.sh" "$ARCH" "${suite%%-*}" $TUNFIX_GUEST_DEPS \
 	"linux-headers-$rel") && debs "$groot" || exit 1
 APT_CONFIG=$apt TUNFIX_DEB_DIR=$DEBS TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \
 	TUNFIXCTL=$OUT/$ARCH-tool/tunfixctl \

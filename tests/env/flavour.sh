@@ -6,18 +6,18 @@
 # virtiofs).  The module is built in a copy of kmod/ against
 # linux-headers-VER-FLAVOUR-amd64, installed here if missing.
 #
-# usage: tests/flavour.sh rt|cloud [run.sh arguments]
+# usage: tests/env/flavour.sh rt|cloud [run.sh arguments]
 
 set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-FLAVOUR=${1:?usage: tests/flavour.sh rt|cloud [run.sh arguments]}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FLAVOUR=${1:?usage: tests/env/flavour.sh rt|cloud [run.sh arguments]}
 shift
 case $FLAVOUR in
 rt|cloud) ;;
 *) echo "flavour.sh: unknown flavour $FLAVOUR (rt or cloud)" >&2; exit 2 ;;
 esac
 
-GEN=$("$ROOT/tests/kver.sh")
+GEN=$("$ROOT/tests/env/kver.sh")
 KVER=${GEN%-amd64}-$FLAVOUR-amd64
 DIR=$ROOT/tests/.build/flavour-$FLAVOUR
 
