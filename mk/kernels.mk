@@ -15,4 +15,12 @@ matrix-build:
 distro-check:
 	tests/env/distro-check.sh trixie
 
-.PHONY: matrix matrix-build distro-check
+# A systemd boot of Debian 12 and 13 roots with the packages installed,
+# then a kernel upgrade and a boot of the new kernel (tests/env/boot-check.sh).
+BOOT_SUITES ?= bookworm trixie
+boot-check: deb
+	for s in $(BOOT_SUITES); do \
+		TUNFIX_BOOT_DEPS="$(BOOT_DEPS)" tests/env/boot-check.sh $$s || exit 1; \
+	done
+
+.PHONY: matrix matrix-build distro-check boot-check

@@ -11,7 +11,8 @@
 #   2. the guest boots that root's kernel with systemd as PID 1
 #      (tests/qemu/run.sh --init systemd) and checks what the boot did
 #      (`boot-check.sh guest`, below);
-#   3. apt installs the newer kernel of UPGRADE[SUITE] (image and headers);
+#   3. apt installs the newer kernel of UPGRADE[SUITE] (image and headers:
+#      Debian 12's from bookworm-backports, Debian 13's from unstable);
 #      DKMS builds tunfix for it from its kernel hooks, no user action;
 #   4. the guest boots the new kernel and checks the same again.
 #
@@ -21,6 +22,8 @@
 # `modprobe -r tunfix; modprobe tunfix` brings the sysctl.d values back
 # (the package's udev rule); tunfixctl --version and modinfo agree.
 #
+# env: TUNFIX_BOOT_DEPS, the root's packages (the Makefile's BOOT_DEPS),
+#      TUNFIX_DEB_DIR (default tests/.build/deb).
 # Prints a line per check and "N passed, N failed"; exits non-zero if any
 # failed.
 
@@ -86,7 +89,7 @@ guest_checks()
 
 SUITE=${1:?usage: boot-check.sh SUITE}
 # the kernel a SUITE router upgrades to: its backports', or a newer suite's
-declare -A UPGRADE=([bookworm]=bookworm-backports)
+declare -A UPGRADE=([bookworm]=bookworm-backports [trixie]=sid)
 # shellcheck source=tests/env/lib.sh
 . "$ROOT/tests/env/lib.sh"
 BUILD=$ROOT/tests/.build/boot-$SUITE
@@ -111,7 +114,6 @@ boot_kernel()
 	TUNFIX_RESULTS_DIR=$out "$ROOT/tests/qemu/run.sh" --root "$MERGED" \
 		-k "$1" --init systemd --cmd "tests/env/boot-check.sh guest" | tee "$BUILD/boot-$1.log"
 	rc=${PIPESTATUS[0]}
-	grep -E '^(ok|FAIL):' "$BUILD/boot-$1.log" | sed "s/^/  /"
 	boot_result "$rc" "$SUITE, $1: booted with systemd, every check in the guest passed"
 }
 
@@ -133,9 +135,10 @@ boot_finish()
 [ -n "${UPGRADE[$SUITE]:-}" ] || { echo "boot-check: no upgrade kernel for $SUITE" >&2; exit 2; }
 ls "$DEBS"/tunfix-dkms_*_all.deb "$DEBS"/tunfixctl_*.deb >/dev/null ||
 	{ echo "boot-check: no packages in $DEBS (make deb)" >&2; exit 2; }
-groot=$("$ROOT/tests/env/guest-root.sh" amd64 "$SUITE" systemd systemd-sysv udev kmod \
-	iproute2 procps busybox-static dkms gcc make libc6-dev \
-	linux-image-amd64 linux-headers-amd64) || exit 1
+[ -n "${TUNFIX_BOOT_DEPS:-}" ] ||
+	{ echo "boot-check: TUNFIX_BOOT_DEPS is empty (make boot-check sets it)" >&2; exit 2; }
+# shellcheck disable=SC2086 # a list of package names
+groot=$("$ROOT/tests/env/guest-root.sh" amd64 "$SUITE" $TUNFIX_BOOT_DEPS) || exit 1
 
 MERGED=$BUILD/root
 mkdir -p "$BUILD"
@@ -153,8 +156,14 @@ boot_result $? "$SUITE: apt installs the packages, DKMS builds for $(root_kernel
 old=$(root_kernels | tail -n 1)
 boot_kernel "$old"
 
-in_root "$MERGED" apt-get install -y -q --no-install-recommends \
-	-t "${UPGRADE[$SUITE]}" linux-image-amd64 linux-headers-amd64 >"$BUILD/upgrade.log" 2>&1
+# the upgrade's suite, if the root's apt does not know it yet (the
+# mirror's snapshots of sid are past their Valid-Until)
+up=${UPGRADE[$SUITE]}
+grep -q " $up " "$MERGED/etc/apt/sources.list" ||
+	sed -n "s/^deb \[\([^]]*\)\] \([^ ]*\) $SUITE \(.*\)/deb [check-valid-until=no \1] \2 $up \3/p" \
+		"$MERGED/etc/apt/sources.list" >"$MERGED/etc/apt/sources.list.d/$up.list"
+in_root "$MERGED" sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends \
+	-t $up linux-image-amd64 linux-headers-amd64" >"$BUILD/upgrade.log" 2>&1
 new=$(root_kernels | tail -n 1)
 [ "$new" != "$old" ] && ls "$MERGED/lib/modules/$new/updates/dkms/tunfix.ko"*
 boot_result $? "$SUITE: kernel $new from ${UPGRADE[$SUITE]}, DKMS built tunfix for it unasked"

@@ -235,6 +235,7 @@ fi
 # and the tests' timeouts are set for one
 exec 9>"${TUNFIX_GUEST_LOCK:-/run/lock/tunfix-guest}"
 flock -n 9 || { echo "run.sh: waiting for the guest running now"; flock 9; }
+: >"$RES/console.log"
 start=$(date +%s)
 # shellcheck disable=SC2086 # QEMU, SHARES: lists of arguments without spaces
 timeout -k 10 "$TMO" $QEMU \
