@@ -42,6 +42,10 @@ DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
 # dctrl-tools, which dkms-autopkgtest would otherwise install (the guest
 # has no network).
 AUTOPKGTEST_DEPS := autopkgtest dctrl-tools
+# The root of a real boot (tests/env/boot-check.sh): systemd, the
+# release's kernel and headers, and what DKMS builds with.
+BOOT_DEPS := systemd systemd-sysv udev kmod iproute2 procps busybox-static \
+	dkms gcc make libc6-dev linux-image-amd64 linux-headers-amd64
 # Cross builds (tests/env/cross.sh): the release's cross compilers (tunfixctl),
 # the one the foreign kernels' headers record (Debian 12's gcc-12, also in
 # Debian 13), their C libraries, and pahole for 6.12's module BTF.

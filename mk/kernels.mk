@@ -15,4 +15,20 @@ matrix-build:
 distro-check:
 	tests/env/distro-check.sh trixie
 
-.PHONY: matrix matrix-build distro-check
+# A systemd boot of Debian 12 and 13 roots with the packages installed,
+# then a kernel upgrade and a boot of the new kernel (tests/env/boot-check.sh).
+BOOT_SUITES ?= bookworm trixie
+boot-check: deb
+	for s in $(BOOT_SUITES); do \
+		TUNFIX_BOOT_DEPS="$(BOOT_DEPS)" tests/env/boot-check.sh $$s || exit 1; \
+	done
+
+# The packages' life after the first install: the boots and kernel
+# upgrades of boot-check, then in the guest the upgrade to the next
+# version and back, removal and purge (51-deb-packages with make
+# deb-next's packages) and debian/tests run by autopkgtest (52).  Not in
+# CI (DKMS builds under emulation take minutes each): run before a release.
+lifecycle-check: boot-check deb-next
+	TUNFIX_DEB_DIR=$(CURDIR)/$(DEB_DIR) tests/qemu/run.sh -t 51-deb-packages -t 52-autopkgtest
+
+.PHONY: matrix matrix-build distro-check boot-check lifecycle-check

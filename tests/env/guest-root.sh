@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/env/guest-root.sh ARCH SUITE PACKAGE... - make the root filesystem a
-# foreign-architecture test guest boots into (tests/qemu/run.sh -a ARCH):
+# test guest boots into (tests/qemu/run.sh --root: a foreign architecture's,
+# or the systemd boots of tests/env/boot-check.sh):
 # Debian SUITE for ARCH with PACKAGE... (the tools the scenarios run, the
 # packages' build tools, the guest kernel's headers), and print its
 # directory.
@@ -37,6 +38,7 @@ binfmt()
 {
 	local q=qemu-$ARCH
 
+	[ "$ARCH" = "$(dpkg --print-architecture)" ] && return 0
 	case $ARCH in
 	arm64) q=qemu-aarch64 ;;
 	armhf|armel) q=qemu-arm ;;

@@ -1,26 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the test guest after switch_root: prepares the system, runs
+# Runs inside the test guest after switch_root (or as a service of systemd,
+# run.sh --init systemd): prepares the system, runs
 # the scenario scripts (or one command) listed in /results/guest.env, saves
 # per-test results, dmesg and the taint flags, and powers the guest off,
 # reporting through isa-debug-exit.
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
-mount -t tmpfs tmpfs /run
-# /tmp stays on the overlay (tmpfs-backed): the repository may live there
-chmod 1777 /tmp
-mkdir -p /dev/pts /dev/shm /run/netns
-mount -t devpts devpts /dev/pts
-ln -sf /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
-mount -t tmpfs tmpfs /dev/shm
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-ip link set lo up
-hostname tunfix-guest
+# a service of systemd (run.sh --init systemd) finds the system set up
+if [ "$(cat /proc/1/comm)" != systemd ]; then
+	mount -t tmpfs tmpfs /run
+	# /tmp stays on the overlay (tmpfs-backed): the repository may live there
+	chmod 1777 /tmp
+	mkdir -p /dev/pts /dev/shm /run/netns
+	mount -t devpts devpts /dev/pts
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	ip link set lo up
+	hostname tunfix-guest
+fi
 
 R=/results
 # shellcheck source=/dev/null

@@ -6,7 +6,7 @@
 # command with --cmd.
 #
 # usage: tests/qemu/run.sh [-a ARCH --root DIR] [-k KVER] [-t PATTERN]...
-#                          [--cmd 'COMMAND']
+#                          [--cmd 'COMMAND'] [--init systemd]
 #
 #   -t PATTERN   run only scenarios whose file name contains PATTERN
 #                (also: env TESTS="pattern ...")
@@ -16,6 +16,10 @@
 #                (qemu-system-aarch64 -M virt) or armhf (qemu-system-arm
 #                -M virt); for a foreign one, -k is needed and APT_CONFIG
 #                must name an apt for ARCH (tests/env/cross.sh apt)
+#   --init systemd  boot --root DIR with systemd as PID 1 and its own
+#                kernel's modules (/lib/modules/KVER of DIR: the kernel and
+#                what DKMS built for it installed there); --cmd then runs as
+#                a service once the boot is done
 #   --root DIR   the guest's root filesystem, a host directory (default /,
 #                the host's own; a foreign guest's comes from
 #                tests/env/guest-root.sh); the repository is seen at its host
@@ -45,6 +49,7 @@ PATTERNS=${TESTS:-}
 CMD=
 ARCH=amd64
 GUEST_ROOT=/
+INIT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-a) ARCH=$2; shift 2 ;;
@@ -52,13 +57,22 @@ while [ $# -gt 0 ]; do
 	-k) KVER=$2; shift 2 ;;
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
-	-h|--help) sed -n '3,36p' "$0"; exit 0 ;;
+	--init) INIT=$2; shift 2 ;;
+	-h|--help) sed -n '3,40p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
 [ -n "$KVER" ] || KVER=$("$ROOT/tests/env/kver.sh")
 GUEST_ROOT=$(cd "$GUEST_ROOT" && pwd) || exit 1
+case $INIT in
+''|systemd) ;;
+*) echo "run.sh: --init takes systemd" >&2; exit 2 ;;
+esac
+if [ -n "$INIT" ] && { [ "$GUEST_ROOT" = / ] || [ -z "$CMD" ]; }; then
+	echo "run.sh: --init systemd needs --root DIR and --cmd" >&2
+	exit 2
+fi
 # what differs between the guests' machines: qemu, its CPU, the console,
 # and how the guest reports its exit code (ARM: none, see step 4)
 case $ARCH in
@@ -125,6 +139,8 @@ if [ -n "${TUNFIX_GUEST_MODDIR:-}" ]; then
 		depmod -b "$BUILD/guest-modules-$KVER" "$KVER" || exit 1
 	KMODS=$BUILD/guest-modules-$KVER/lib/modules/$KVER
 fi
+# a systemd boot uses the root's own modules (an empty KMODS: none laid over)
+[ -n "$INIT" ] && KMODS=
 
 # 2. the initramfs: busybox, the modules to reach the host's root, /init.
 #    The host's / is shared over 9p; a kernel built without 9p (Debian's
@@ -219,13 +235,14 @@ fi
 # and the tests' timeouts are set for one
 exec 9>"${TUNFIX_GUEST_LOCK:-/run/lock/tunfix-guest}"
 flock -n 9 || { echo "run.sh: waiting for the guest running now"; flock 9; }
+: >"$RES/console.log"
 start=$(date +%s)
 # shellcheck disable=SC2086 # QEMU, SHARES: lists of arguments without spaces
 timeout -k 10 "$TMO" $QEMU \
 	-accel tcg,thread=multi -smp 2 -m "${TUNFIX_QEMU_MEM:-2G}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$CACHE/vmlinuz" -initrd "$INITRD" \
-	-append "console=$CONSOLE panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.sysroot=${GUEST_ROOT%/} tunfix.kmods=$KMODS tunfix.fs=$FS" \
+	-append "console=$CONSOLE panic=-1 oops=panic quiet tunfix.root=$ROOT tunfix.sysroot=${GUEST_ROOT%/} tunfix.kmods=$KMODS tunfix.fs=$FS${INIT:+ tunfix.init=$INIT}" \
 	$SHARES \
 	>"$RES/console.log" 2>&1 </dev/null &
 qpid=$!
