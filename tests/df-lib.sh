@@ -22,6 +22,26 @@ counter()
 	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/tunfix
 }
 
+# counters_are NS NAME=VALUE... - 0 if each named tunfix counter of NS has
+# that value (one read of /proc/net/tunfix); says which ones differ
+counters_are()
+{
+	local ns=$1 name val kv rc=0
+	local -A have
+
+	shift
+	while read -r name val; do
+		have[$name]=$val
+	done < <(ip netns exec "$ns" cat /proc/net/tunfix)
+	for kv; do
+		name=${kv%%=*}
+		[ "${have[$name]}" = "${kv#*=}" ] && continue
+		echo "counter $name: ${have[$name]:-missing}, expected ${kv#*=}"
+		rc=1
+	done
+	return $rc
+}
+
 # gre_pair A B DEV - veth DEV from A (198.51.100.1/24) to B (198.51.100.2/24)
 # and gre1 in A, a gre tunnel to B (192.0.2.1 -> 192.0.2.2); no IPv6 in A,
 # so no router solicitations go over the tunnel

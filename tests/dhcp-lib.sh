@@ -130,10 +130,7 @@ server_start()
 
 server_stop()
 {
-	[ -n "$SRV_PID" ] || return 0
-	kill "$SRV_PID" 2>/dev/null
-	wait "$SRV_PID" 2>/dev/null
-	SRV_PID=
+	stop_pid SRV_PID
 }
 
 # client_start [NS [DEV [UDHCPC_OPTION...]]] - busybox udhcpc on DEV of NS
@@ -157,10 +154,7 @@ client_start()
 
 client_stop()
 {
-	[ -n "$CLI_PID" ] || return 0
-	kill "$CLI_PID" 2>/dev/null
-	wait "$CLI_PID" 2>/dev/null
-	CLI_PID=
+	stop_pid CLI_PID
 }
 
 # renew TIMEOUT_S - make udhcpc renew now (SIGUSR1: a unicast DHCPREQUEST
@@ -250,6 +244,53 @@ capture_summary()
 		done
 		echo "capture $n: $kvs"
 	done < <(python3 -S "$DHCP_PY" summary "$SRV_IP" "$CLI_IP" "${files[@]}")
+}
+
+# capture_verdicts SRV "KIND..." "KIND..." - summarize the captures
+# SRV_KIND of both lists (capture_summary) and check them: in those of the
+# first list the DHCPACKs were caught by IPsec (none in clear, ESP to the
+# client); in those of the second they left in clear (3 renewals) while
+# the ping still went as ESP only (nothing else in clear)
+capture_verdicts()
+{
+	local srv=$1 kind ack esp icmp udp
+	local -a caught clear names=()
+
+	read -r -a caught <<<"$2"
+	read -r -a clear <<<"$3"
+	for kind in "${caught[@]}" "${clear[@]}"; do
+		names+=("${srv}_$kind")
+	done
+	capture_summary "${names[@]}"
+	for kind in "${caught[@]}"; do
+		ack=CAP_${srv}_${kind}_ack_clear esp=CAP_${srv}_${kind}_esp
+		[ "${!ack:-1}" -eq 0 ] && [ "${!esp:-0}" -ge 1 ]
+		check_result $? "$srv: capture $kind: no DHCPACK in clear, ESP to the client"
+	done
+	for kind in "${clear[@]}"; do
+		ack=CAP_${srv}_${kind}_ack_clear esp=CAP_${srv}_${kind}_esp
+		icmp=CAP_${srv}_${kind}_icmp_clear udp=CAP_${srv}_${kind}_udp_other_clear
+		[ "${!ack:-0}" -ge 3 ] && [ "${!esp:-0}" -ge 2 ] &&
+			[ "${!icmp:-1}" -eq 0 ] && [ "${!udp:-1}" -eq 0 ]
+		check_result $? "$srv: capture $kind: DHCPACKs in clear, the ping as ESP only"
+	done
+}
+
+# dhcp_main SERVER... - the body of a scenario that defines scenario SRV:
+# run it once per DHCP server, each on namespaces of its own, then exit
+# with the result
+dhcp_main()
+{
+	local srv
+
+	dhcp_init
+	tunfix_load
+	for srv; do
+		scenario "$srv"
+		dhcp_cleanup
+		cleanup_all_ns
+	done
+	exit_with_result
 }
 
 # tunfix_counters - set TF_<counter> from the server's /proc/net/tunfix,

@@ -231,6 +231,16 @@ in_recipe()
 	ip netns exec "$ns" bash -ec ". '$recipe'; $*"
 }
 
+# stop_pid VAR - end and reap the background process whose id VAR holds,
+# if any; empties VAR
+stop_pid()
+{
+	[ -n "${!1}" ] || return 0
+	kill "${!1}" 2>/dev/null
+	wait "${!1}" 2>/dev/null
+	printf -v "$1" '%s' ''
+}
+
 # capture_start NS DEV FILE [TCPDUMP_ARG...] - tcpdump on DEV in NS into
 # FILE (its log in FILE.log) until capture_stop; returns once tcpdump is
 # listening, and ends the scenario (setup_fail) if it does not start.

@@ -27,58 +27,74 @@ trap 'tunfix_unload; cleanup_all_ns' EXIT
 EDGE="python3 $TUNFIX_ROOT/tests/edge-packets.py"
 OUT=$TUNFIX_RESULTS
 
+# send_cases ip|eth NAME - the IP cases (S to R, captured on R's eth0) or
+# the Ethernet ones (B through G's bridge, captured on gt0), captured into
+# $OUT/LEVEL-NAME.pcap
+send_cases()
+{
+	if [ "$1" = ip ]; then
+		capture "$R" eth0 "$OUT/ip-$2.pcap" \
+			ip netns exec "$S" $EDGE send-ip 203.0.113.2
+	else
+		capture "$G" gt0 "$OUT/eth-$2.pcap" \
+			ip netns exec "$B" $EDGE send-eth eth0
+	fi
+}
+
+# hook_case ip|eth NAME NS ON OFF TEXT [FIXED...] - send the cases with the
+# sysctls ON set in NS (set to OFF after), compare the capture with the one
+# taken with tunfix off (edge-packets.py compare: only well-formed DF
+# packets, and the FIXED cases, may differ) and check TEXT; then show NS's
+# non-zero counters
+hook_case()
+{
+	local level=$1 name=$2 ns=$3 on=$4 off=$5 text=$6
+
+	shift 6
+	# shellcheck disable=SC2086 # ON and OFF are lists of settings
+	must ip netns exec "$ns" sysctl -q -w $on
+	send_cases "$level" "$name"
+	# shellcheck disable=SC2086
+	must ip netns exec "$ns" sysctl -q -w $off
+	$EDGE compare "$OUT/$level-off.pcap" "$OUT/$level-$name.pcap" "$level" "$@"
+	check_result $? "$name: $text"
+	ip netns exec "$ns" cat /proc/net/tunfix | grep -v ' 0$'
+}
+
 edge_topology
 check_result $? "IP path S -> M -> R up"
 
 tunfix_load
 
-# IP level, all off
-capture "$R" eth0 "$OUT/ip-off.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
+send_cases ip off
 check_result $? "send IP cases with tunfix off"
 
-# egress hook on S
-must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1
-capture "$R" eth0 "$OUT/ip-egress.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0
-$EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-egress.pcap" ip
-check_result $? "egress: only well-formed DF GRE/ESP changed, all else identical"
-ip netns exec "$S" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(counter "$S" df_cleared_egress)" = 2 ] && [ "$(counter "$S" id_rewritten)" = 2 ] &&
-	[ "$(counter "$S" skip_no_df)" = 1 ] && [ "$(counter "$S" skip_options)" = 1 ] &&
-	[ "$(counter "$S" skip_fragment)" = 2 ] && [ "$(counter "$S" skip_ah)" = 1 ] &&
-	[ "$(counter "$S" skip_malformed)" = 2 ]
+hook_case ip egress "$S" net.tunfix.df_egress=1 net.tunfix.df_egress=0 \
+	"only well-formed DF GRE/ESP changed, all else identical"
+counters_are "$S" df_cleared_egress=2 id_rewritten=2 skip_no_df=1 skip_options=1 \
+	skip_fragment=2 skip_ah=1 skip_malformed=2
 check_result $? "egress: counters account for every case"
 
-# transit hook on M
-must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=1
-capture "$R" eth0 "$OUT/ip-transit.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-must ip netns exec "$M" sysctl -q -w net.tunfix.df_transit=0
-$EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-transit.pcap" ip
-check_result $? "transit: only well-formed DF GRE/ESP changed, all else identical"
-ip netns exec "$M" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(counter "$M" df_cleared_transit)" = 2 ] && [ "$(counter "$M" skip_ah)" = 1 ] &&
-	[ "$(counter "$M" skip_fragment)" = 2 ]
+hook_case ip transit "$M" net.tunfix.df_transit=1 net.tunfix.df_transit=0 \
+	"only well-formed DF GRE/ESP changed, all else identical"
+counters_are "$M" df_cleared_transit=2 skip_ah=1 skip_fragment=2
 check_result $? "transit: counters account for the cases"
 
 # ESP in UDP only when asked for
-must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500
-capture "$R" eth0 "$OUT/ip-espinudp.pcap" ip netns exec "$S" $EDGE send-ip 203.0.113.2
-must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=0 net.tunfix.df_udp_ports=
-$EDGE compare "$OUT/ip-off.pcap" "$OUT/ip-espinudp.pcap" ip udp-4500-df &&
-	[ "$(counter "$S" df_cleared_egress)" = 5 ]
-check_result $? "df_udp_ports=4500: UDP 4500 with DF cleared too, all else as with egress alone"
+hook_case ip espinudp "$S" "net.tunfix.df_egress=1 net.tunfix.df_udp_ports=4500" \
+	"net.tunfix.df_egress=0 net.tunfix.df_udp_ports=" \
+	"df_udp_ports=4500: UDP 4500 with DF cleared too, all else as with egress alone" \
+	udp-4500-df
+counters_are "$S" df_cleared_egress=5
+check_result $? "espinudp: counters: the UDP 4500 packets with DF cleared too"
 
 # Ethernet level through the bridge hook
-capture "$G" gt0 "$OUT/eth-off.pcap" ip netns exec "$B" $EDGE send-eth eth0
+send_cases eth off
 check_result $? "send Ethernet cases with tunfix off"
-must ip netns exec "$G" sysctl -q -w net.tunfix.df_bridge=1
-capture "$G" gt0 "$OUT/eth-bridge.pcap" ip netns exec "$B" $EDGE send-eth eth0
-$EDGE compare "$OUT/eth-off.pcap" "$OUT/eth-bridge.pcap" eth
-check_result $? "bridge: only the well-formed DF frame changed, all else identical"
-ip netns exec "$G" cat /proc/net/tunfix | grep -v ' 0$'
-[ "$(counter "$G" df_cleared_bridge)" = 1 ] && [ "$(counter "$G" skip_malformed)" = 6 ] &&
-	[ "$(counter "$G" skip_ah)" = 1 ] && [ "$(counter "$G" skip_fragment)" = 1 ] &&
-	[ "$(counter "$G" skip_options)" = 1 ] && [ "$(counter "$G" skip_no_df)" = 1 ]
+hook_case eth bridge "$G" net.tunfix.df_bridge=1 net.tunfix.df_bridge=0 \
+	"only the well-formed DF frame changed, all else identical"
+counters_are "$G" df_cleared_bridge=1 skip_malformed=6 skip_ah=1 skip_fragment=1 \
+	skip_options=1 skip_no_df=1
 check_result $? "bridge: counters account for every case"
 
 exit_with_result
