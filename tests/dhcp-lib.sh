@@ -50,14 +50,20 @@ dhcp_topology()
 	must ip -n "$C" link set eth0 up
 }
 
-# client_ipsec_setup - the client's end of the ESP SA: an xfrm interface
-# that decrypts what the server sends through IPsec.  What arrives there
-# is not seen by a DHCP client listening on eth0.  The client sends in clear.
+# client_xfrmi - the client's xfrm interface: what IPsec decrypts for the
+# client arrives there, and a DHCP client listening on eth0 never sees it
+client_xfrmi()
+{
+	must ip -n "$C" link add ipsec0 type xfrm dev eth0 if_id "$IF_ID"
+	must ip -n "$C" link set ipsec0 up
+}
+
+# client_ipsec_setup - the client's end of the static-key ESP SA, on its
+# xfrm interface (client_xfrmi).  The client sends in clear.
 client_ipsec_setup()
 {
+	client_xfrmi
 	must ip -n "$C" -batch - <<-EOF
-	link add ipsec0 type xfrm dev eth0 if_id $IF_ID
-	link set ipsec0 up
 	xfrm state add src $SRV_IP dst $CLI_IP proto esp spi $SPI mode tunnel if_id $IF_ID aead rfc4106(gcm(aes)) $ESP_KEY 128
 	xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir in if_id $IF_ID tmpl src $SRV_IP dst $CLI_IP proto esp mode tunnel
 	EOF
@@ -220,10 +226,12 @@ renew_fails()
 }
 
 # dhcp_capture_start NAME - capture S's eth0 (the raw link) into
-# $TUNFIX_RESULTS/NAME.pcap, until capture_stop
+# $TUNFIX_RESULTS/NAME.pcap, until capture_stop; the tcpdump filter is
+# $DHCP_CAPTURE_FILTER (default: every IPv4 packet)
 dhcp_capture_start()
 {
-	capture_start "$S" eth0 "$TUNFIX_RESULTS/$1.pcap" -s 512 ip
+	capture_start "$S" eth0 "$TUNFIX_RESULTS/$1.pcap" -s 512 \
+		"${DHCP_CAPTURE_FILTER:-ip}"
 }
 
 # capture_summary NAME... - for each capture set CAP_<NAME>_<key> from
@@ -274,6 +282,54 @@ capture_verdicts()
 			[ "${!icmp:-1}" -eq 0 ] && [ "${!udp:-1}" -eq 0 ]
 		check_result $? "$srv: capture $kind: DHCPACKs in clear, the ping as ESP only"
 	done
+}
+
+# fresh_client_phase NAME TEXT - capture $srv_NAME: a fresh client gets
+# its lease and renews 3 times in a row, then a ping to it passes
+fresh_client_phase()
+{
+	dhcp_capture_start "${srv}_$1"
+	client_start
+	check_result $? "$srv: $2: a fresh client gets its lease"
+	renew_n 3
+	check_result $? "$srv: $2: 3 renewals in a row succeed ($RENEWED)"
+	ping_esp
+	check_result $? "$srv: $2: the ping to the client passes"
+	capture_stop
+}
+
+# route_based_renewals SRV - the server's route to the client goes
+# through ipsec0 (and a ping passes): one renewal without tunfix must fail,
+# then with recipes/dhcp-route-based.sh's tunfix_dhcp_route_setup a fresh
+# client gets its lease and renews 3 times, the ping still passes; the
+# counters and the captures SRV_without and SRV_with are checked
+route_based_renewals()
+{
+	local srv=$1
+
+	dhcp_capture_start "${srv}_without"
+	renew_fails
+	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into ipsec0)"
+	capture_stop
+
+	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
+	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
+
+	fresh_client_phase with "with tunfix"
+
+	tunfix_counters
+	echo "$srv: counters: seen $TF_dhcp_seen remarked $TF_dhcp_remarked" \
+		"rerouted $TF_dhcp_rerouted bypassed $TF_dhcp_bypassed" \
+		"malformed $TF_dhcp_skip_malformed errors $TF_dhcp_errors"
+	[ "$TF_dhcp_remarked" -ge 3 ] && [ "$TF_dhcp_rerouted" -ge 3 ] &&
+		[ "$TF_dhcp_errors" -eq 0 ] && [ "$TF_dhcp_bypassed" -eq 0 ] &&
+		[ "$TF_dhcp_skip_malformed" -eq 0 ]
+	check_result $? "$srv: counters: >= 3 re-marked and re-routed, no errors, no bypass"
+
+	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_teardown "$LAN_NET" >/dev/null
+	check_result $? "$srv: tunfix_dhcp_route_teardown"
+
+	capture_verdicts "$srv" without with
 }
 
 # dhcp_main SERVER... - the body of a scenario that defines scenario SRV:

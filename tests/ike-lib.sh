@@ -18,6 +18,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/df-lib.sh"
 
 SWAN_RECIPES="$TUNFIX_ROOT/Documentation/recipes/strongswan"
+# a DHCP scenario's captures leave IKE out: it is in clear by design, and
+# charon talks to its peer when udhcpc flushes and sets the client's address
+DHCP_CAPTURE_FILTER="ip and not (udp port 500 or udp port 4500)"
 CHARON=/usr/lib/ipsec/charon
 
 # namespace -> instance directory (sockets, configuration) and charon pid
@@ -27,7 +30,9 @@ declare -A IKE_DIR IKE_PID
 #   Start charon in NS with the recipe's strongswan.conf, and write its
 #   swanctl.conf: SWANCTL_CONF (a recipe file) included, then
 #   SWANCTL_EXTRA (swanctl.conf text that extends or overrides it, such
-#   as the initiator's remote_addrs).  Returns once charon answers on its
+#   as the initiator's remote_addrs).  If IKE_STRONGSWAN_EXTRA names a
+#   recipe file, charon's strongswan.conf includes it after the recipe's
+#   strongswan.conf.  Returns once charon answers on its
 #   vici socket; a failure ends the scenario (setup_fail).  Logs in
 #   $TUNFIX_RESULTS/charon-NS.log.
 ike_start()
@@ -40,6 +45,7 @@ ike_start()
 	IKE_DIR[$ns]=$dir
 	cat >"$dir/strongswan.conf" <<-EOF
 	include $SWAN_RECIPES/strongswan.conf
+	${IKE_STRONGSWAN_EXTRA:+include $IKE_STRONGSWAN_EXTRA}
 	charon {
 		plugins {
 			vici {

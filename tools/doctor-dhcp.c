@@ -82,11 +82,58 @@ static bool policy_meets_dhcp(const struct doctor_policy *p, uint32_t mark)
 	       (!p->mark.m || (mark & p->mark.m) == p->mark.v);
 }
 
+/* prefix a/alen contains prefix b/blen (IPv4, network byte order) */
+static bool prefix_covers(uint32_t a, uint8_t alen, uint32_t b, uint8_t blen)
+{
+	uint32_t m = alen ? htonl(~0U << (32 - (alen > 32 ? 32 : alen))) : 0;
+
+	return alen <= blen && !((a ^ b) & m);
+}
+
+/*
+ * A passthrough: no templates, every protocol and port, and it covers
+ * every address pair the IPsec policy capture covers.  strongSwan's
+ * bypass-lan plugin installs one for each local subnet.
+ */
+static bool passthrough_covers(const struct doctor_policy *p,
+			       const struct doctor_policy *capture)
+{
+	return !p->tmpl && !p->sel.proto && !p->sel.sport_mask &&
+	       !p->sel.dport_mask &&
+	       prefix_covers(p->sel.saddr.a4, p->sel.prefixlen_s,
+			     capture->sel.saddr.a4, capture->sel.prefixlen_s) &&
+	       prefix_covers(p->sel.daddr.a4, p->sel.prefixlen_d,
+			     capture->sel.daddr.a4, capture->sel.prefixlen_d);
+}
+
+/*
+ * A passthrough outranks the IPsec policy capture: DHCP replies leave in
+ * clear without tunfix, and so does everything else between the two.
+ */
+static void dhcp_not_needed(const struct doctor_policy *pass,
+			    const struct doctor_policy *capture,
+			    struct doctor_findings *f)
+{
+	char what[300], fix[64];
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &pass->sel.saddr.a4, src, sizeof(src));
+	inet_ntop(AF_INET, &pass->sel.daddr.a4, dst, sizeof(dst));
+	snprintf(what, sizeof(what),
+		 "%s is not needed: passthrough policy %s/%u -> %s/%u (priority %u, before the IPsec policy's %u) lets DHCP replies out in clear, and all other traffic to that network too",
+		 knobs[TUNFIX_KNOB_DHCP_REMARK].name, src, pass->sel.prefixlen_s,
+		 dst, pass->sel.prefixlen_d, pass->priority, capture->priority);
+	snprintf(fix, sizeof(fix), "tunfixctl set %s=0",
+		 knobs[TUNFIX_KNOB_DHCP_REMARK].name);
+	doctor_finding(f, what, fix,
+		       "to keep IPsec on that network, remove the passthrough (strongSwan bypass-lan: interfaces_ignore = LAN_DEV)");
+}
+
 /*
  * The IPsec policy that captures re-marked DHCP replies (the lowest
  * priority number with templates) wins over every bypass (without
- * templates), and dhcp_xfrm_bypass is off.  Needs the knobs and the
- * policies.
+ * templates), and dhcp_xfrm_bypass is off.  Or a passthrough wins over
+ * it: then tunfix is not needed.  Needs the knobs and the policies.
  */
 void doctor_check_dhcp_xfrm(const struct doctor_state *st,
 			    struct doctor_findings *f)
@@ -111,7 +158,17 @@ void doctor_check_dhcp_xfrm(const struct doctor_state *st,
 			capture = p;
 		}
 	}
-	if (!capture || bypass || bypass_prio < capture->priority)
+	if (!capture)
+		return;
+	for (i = 0; i < st->npolicies; i++) {
+		p = &st->policies[i];
+		if (policy_meets_dhcp(p, mark) && p->priority < capture->priority &&
+		    passthrough_covers(p, capture)) {
+			dhcp_not_needed(p, capture, f);
+			return;
+		}
+	}
+	if (bypass || bypass_prio < capture->priority)
 		return;
 	inet_ntop(AF_INET, &capture->sel.saddr.a4, src, sizeof(src));
 	inet_ntop(AF_INET, &capture->sel.daddr.a4, dst, sizeof(dst));

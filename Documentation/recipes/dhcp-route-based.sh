@@ -22,20 +22,43 @@
 #   Not part of the fix: what an IKE daemon and the network scripts set up
 #   on the server in this scenario, here with static keys.  ipsec0 on
 #   LAN_DEV, an ESP tunnel-mode SA to the client (KEY: 0x and 40 hex
-#   digits), and the host route to the client through ipsec0.  The ESP
-#   packets go to the client's address as well: "output-mark 0x1" and
-#   table 30 send them out of LAN_DEV instead of back into ipsec0.
+#   digits) and its policy, then the routes of xfrmi_route_setup.  An IKE
+#   daemon installs the SA and the policy itself (strongSwan:
+#   recipes/strongswan/swanctl-dhcp-route.conf, with xfrmi_link_setup
+#   before and xfrmi_route_setup after it).
 ipsec_xfrmi_setup()
 {
 	local lan=$1 net=$2 server=$3 client=$4 if_id=$5 spi=$6 key=$7
 
-	ip link add ipsec0 type xfrm dev "$lan" if_id "$if_id"
-	ip link set ipsec0 up
+	xfrmi_link_setup "$lan" "$if_id"
 	ip xfrm state add src "$server" dst "$client" proto esp spi "$spi" \
 		mode tunnel if_id "$if_id" output-mark 0x1 \
 		aead 'rfc4106(gcm(aes))' "$key" 128
 	ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id "$if_id" \
 		tmpl src "$server" dst "$client" proto esp mode tunnel
+	xfrmi_route_setup "$lan" "$net" "$client"
+}
+
+# xfrmi_link_setup LAN_DEV IF_ID
+#   The xfrm interface ipsec0 on LAN_DEV, for the SAs and policies whose
+#   interface ID is IF_ID.
+xfrmi_link_setup()
+{
+	local lan=$1 if_id=$2
+
+	ip link add ipsec0 type xfrm dev "$lan" if_id "$if_id"
+	ip link set ipsec0 up
+}
+
+# xfrmi_route_setup LAN_DEV LAN_NET CLIENT_IP
+#   The host route to the client through ipsec0.  The ESP packets go to
+#   the client's address as well: the SA's output mark 0x1 ("output-mark
+#   0x1", swanctl's set_mark_out) and table 30 send them out of LAN_DEV
+#   instead of back into ipsec0.
+xfrmi_route_setup()
+{
+	local lan=$1 net=$2 client=$3
+
 	ip rule add fwmark 0x1 table 30
 	ip route add "$net" dev "$lan" table 30
 	ip route add "$client/32" dev ipsec0

@@ -38,36 +38,7 @@ scenario()
 		client_ipsec_setup && ping_esp
 	check_result $? "$srv: ipsec0 up, the route to the client goes through it, ping passes"
 
-	dhcp_capture_start "${srv}_without"
-	renew_fails
-	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into ipsec0)"
-	capture_stop
-
-	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
-	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
-
-	dhcp_capture_start "${srv}_with"
-	client_start
-	check_result $? "$srv: with tunfix a fresh client gets its lease"
-	renew_n 3
-	check_result $? "$srv: with tunfix 3 renewals in a row succeed ($RENEWED)"
-	ping_esp
-	check_result $? "$srv: with tunfix the ping to the client still passes"
-	capture_stop
-
-	tunfix_counters
-	echo "$srv: counters: seen $TF_dhcp_seen remarked $TF_dhcp_remarked" \
-		"rerouted $TF_dhcp_rerouted bypassed $TF_dhcp_bypassed" \
-		"malformed $TF_dhcp_skip_malformed errors $TF_dhcp_errors"
-	[ "$TF_dhcp_remarked" -ge 3 ] && [ "$TF_dhcp_rerouted" -ge 3 ] &&
-		[ "$TF_dhcp_errors" -eq 0 ] && [ "$TF_dhcp_bypassed" -eq 0 ] &&
-		[ "$TF_dhcp_skip_malformed" -eq 0 ]
-	check_result $? "$srv: counters: >= 3 re-marked and re-routed, no errors, no bypass"
-
-	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_teardown "$LAN_NET" >/dev/null
-	check_result $? "$srv: tunfix_dhcp_route_teardown"
-
-	capture_verdicts "$srv" without with
+	route_based_renewals "$srv"
 }
 
 dhcp_main dnsmasq dhcpd

@@ -358,6 +358,19 @@ static void test_dhcp_rule_masked(struct run *r)
 	expect(r, r->status == EXIT_OK && !r->f.n, "no finding, got %u", r->f.n);
 }
 
+/*
+ * bypass-lan's passthrough for the LAN outranks the IPsec policy that
+ * covers a client: one finding, tunfix is not needed
+ */
+static void test_dhcp_bypass_lan(struct run *r)
+{
+	expect(r, r->st.npolicies == 2, "2 policies, got %u", r->st.npolicies);
+	expect(r, r->status == EXIT_FOUND && r->f.n == 1 &&
+	       finding_with(r, "passthrough policy 198.51.100.0/24 -> 198.51.100.0/24") &&
+	       !strcmp(r->f.v[0].fix[0], "tunfixctl set dhcp_remark=0"),
+	       "one finding: not needed, with 'tunfixctl set dhcp_remark=0'");
+}
+
 /* no finding, with something to look at in every area */
 static void test_clean(struct run *r)
 {
@@ -384,6 +397,7 @@ static const struct {
 	{ "mark-outside", test_mark_outside },
 	{ "dhcp-policy", test_dhcp_policy },
 	{ "dhcp-rule-masked", test_dhcp_rule_masked },
+	{ "dhcp-bypass-lan", test_dhcp_bypass_lan },
 	{ "clean", test_clean },
 };
 

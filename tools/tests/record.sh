@@ -189,6 +189,19 @@ knobs dhcp_remark=1 dhcp_mark=0x900 dhcp_mask=0xf00
 must ip -n "$R" rule add fwmark 0x800/0x800 table 20
 snap dhcp-rule-masked
 
+# strongSwan's bypass-lan: a passthrough for the whole LAN ahead of a
+# CHILD_SA's policy that covers a client (the priorities charon gave them
+# in tests/netns/38-ike-dhcp-policy-based.sh): DHCP replies leave in clear
+# without tunfix, and doctor says it is not needed
+new_case
+knobs dhcp_remark=1
+must ip -n "$R" rule add fwmark 0x800 table 20
+must ip -n "$R" xfrm policy add src 198.51.100.1/32 dst 198.51.100.2/32 dir out \
+	priority 375423 tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
+must ip -n "$R" xfrm policy add src 198.51.100.0/24 dst 198.51.100.0/24 dir out \
+	priority 187519 action allow
+snap dhcp-bypass-lan
+
 # clean: every area has something to look at, and nothing is wrong
 new_case
 gretap_bridged "nopmtudisc ignore-df"
