@@ -87,6 +87,21 @@ require_cmd()
 	done
 }
 
+# require_debs - skip the scenario unless the packages of make deb are in
+# TUNFIX_DEB_DIR and DKMS can build for the running kernel (its headers)
+require_debs()
+{
+	if [ -z "$TUNFIX_DEB_DIR" ] ||
+	   ! ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
+		echo "SKIP: no packages (make deb, TUNFIX_DEB_DIR)"
+		exit $ksft_skip
+	fi
+	if [ ! -e "/lib/modules/$(uname -r)/build" ]; then
+		echo "SKIP: no headers for $(uname -r) here: DKMS cannot build"
+		exit $ksft_skip
+	fi
+}
+
 # nap SECONDS - sleep without starting a process
 nap()
 {

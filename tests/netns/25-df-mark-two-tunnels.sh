@@ -45,7 +45,7 @@ must ip netns exec "$S" sysctl -q -w net.tunfix.df_egress=1 net.tunfix.df_mark=0
 	net.tunfix.df_mask=0xff
 
 # gre is not terminated on P: only the outer packets matter, no replies
-send()
+send_df_pings()
 {
 	ip netns exec "$S" ping -q -n -c 5 -i 0.2 -W 1 -M do -s 1000 "$1" \
 		>/dev/null 2>&1
@@ -54,8 +54,8 @@ send()
 
 capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before.pcap" -s 0
 capture_start "$P" u0 "$TUNFIX_RESULTS/after.pcap" -s 96 ip
-send 192.0.2.2
-send 192.0.2.6
+send_df_pings 192.0.2.2
+send_df_pings 192.0.2.6
 capture_stop
 
 python3 "$TUNFIX_ROOT/tests/pcap-compare.py" --df-cleared --min-packets 5 \
@@ -71,7 +71,7 @@ check_result $? "counters: skip_mark $(counter "$S" skip_mark), df_cleared_egres
 must ip netns exec "$S" sysctl -q -w net.tunfix.df_mask=0
 capture_start "$S" nflog:1 "$TUNFIX_RESULTS/before-off.pcap" -s 0
 capture_start "$P" u0 "$TUNFIX_RESULTS/after-off.pcap" -s 96 ip
-send 192.0.2.6
+send_df_pings 192.0.2.6
 capture_stop
 python3 "$TUNFIX_ROOT/tests/pcap-compare.py" --df-cleared --min-packets 5 \
 	--dst 198.51.100.3 "$TUNFIX_RESULTS/before-off.pcap" "$TUNFIX_RESULTS/after-off.pcap"

@@ -27,9 +27,9 @@ A=198.51.100.1
 B=198.51.100.2
 SWANCTL_PER_SA="$SWAN_RECIPES/swanctl-per-sa-mark.conf"
 
-# send - from rA to rB: 5 DF pings (ICMP: "marked") and 5 DF datagrams on
+# send_both_sas - from rA to rB: 5 DF pings (ICMP: "marked") and 5 DF datagrams on
 # a connected UDP socket ("plain"), 1000 bytes each
-send()
+send_both_sas()
 {
 	ip netns exec "$rA" ping -q -n -c 5 -i 0.2 -W 1 -M do -s 1000 "$B" >/dev/null
 	ip netns exec "$rA" bash -c "exec 3>/dev/udp/$B/9
@@ -77,7 +77,7 @@ echo "rA's SAs: marked $SPI_MARKED, plain $SPI_PLAIN"
 check_result $? "rA has one SA with an output mark and one without"
 
 capture_sas off
-send
+send_both_sas
 capture_stop
 pcap_check off marked --expect-df
 check_result $? "df_egress off: marked SA's ESP packets keep DF"
@@ -87,7 +87,7 @@ check_result $? "df_egress off: plain SA's ESP packets keep DF"
 in_recipe "$rA" "$SWAN_RECIPES/per-sa-mark.sh" tunfix_per_sa_enable >/dev/null
 check_result $? "recipe: df_egress=1 df_protocols=50 df_mark=0x10 df_mask=0xff on rA"
 capture_sas on
-send
+send_both_sas
 capture_stop
 pcap_check on marked
 check_result $? "with tunfix: marked SA's ESP packets: DF clear, new IDs, valid checksums"

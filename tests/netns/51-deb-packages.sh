@@ -66,14 +66,7 @@ udev_stop()
 	udevadm=
 }
 
-if [ -z "$TUNFIX_DEB_DIR" ] || ! ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
-	echo "SKIP: no packages (make deb, TUNFIX_DEB_DIR)"
-	exit "$ksft_skip"
-fi
-if [ ! -e "/lib/modules/$KVER/build" ]; then
-	echo "SKIP: no headers for $KVER here: DKMS cannot build"
-	exit "$ksft_skip"
-fi
+require_debs
 require_cmd apt-get dkms modinfo ping
 tunfix_unload
 # the harness's DKMS-built module (for 50) would hide the package's

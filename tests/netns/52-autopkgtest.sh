@@ -56,18 +56,11 @@ apt_offline()
 	fi
 }
 
-if [ -z "$TUNFIX_DEB_DIR" ] || ! ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
-	echo "SKIP: no packages (make deb, TUNFIX_DEB_DIR)"
-	exit "$ksft_skip"
-fi
+require_debs
 # minutes of DKMS builds under emulation: with 51's upgrade (the next
 # version's packages at hand) in make lifecycle-check, not in make check
 if [ ! -d "$TUNFIX_DEB_DIR/next" ]; then
 	echo "SKIP: autopkgtest runs in make lifecycle-check (make deb-next)"
-	exit "$ksft_skip"
-fi
-if [ ! -e "/lib/modules/$KVER/build" ]; then
-	echo "SKIP: no headers for $KVER here: DKMS cannot build"
 	exit "$ksft_skip"
 fi
 require_cmd autopkgtest dkms grep-dctrl
