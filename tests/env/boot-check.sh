@@ -31,19 +31,14 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONFS="/etc/modprobe.d/tunfix.conf /etc/sysctl.d/90-tunfix.conf /etc/modules-load.d/tunfix.conf"
 
-# guest - the checks, run in the booted guest by tunfix-guest.service
+# guest_checks - the checks, run in the booted guest by tunfix-guest.service
+# (tests/lib.sh's check_result counts them)
 guest_checks()
 {
-	local kver line knob want got path pass=0 fail=0
+	local kver line knob want got path
 
-	guest_check() # RC WHAT
-	{
-		if [ "$1" = 0 ]; then
-			echo "ok: $2"; pass=$((pass + 1))
-		else
-			echo "FAIL: $2"; fail=$((fail + 1))
-		fi
-	}
+	# shellcheck source=tests/lib.sh
+	. "$ROOT/tests/lib.sh"
 	# sysctl_d_holds - every net.tunfix.* line of sysctl.d has its value now
 	sysctl_d_holds()
 	{
@@ -65,27 +60,26 @@ guest_checks()
 	systemctl is-system-running --wait
 	systemctl --failed --no-legend --plain | tee /tmp/failed
 	[ ! -s /tmp/failed ]
-	guest_check $? "systemctl --failed is empty"
+	check_result $? "systemctl --failed is empty"
 	path=$(modinfo -n tunfix)
 	grep -q '^tunfix ' /proc/modules &&
 		case $path in "/lib/modules/$kver/updates/dkms/"*) true ;; *) false ;; esac
-	guest_check $? "tunfix loaded at boot, DKMS's module for $kver ($path)"
+	check_result $? "tunfix loaded at boot, DKMS's module for $kver ($path)"
 	sysctl_d_holds
-	guest_check $? "every net.tunfix.* of sysctl.d holds after the boot"
+	check_result $? "every net.tunfix.* of sysctl.d holds after the boot"
 	grep -q '^df_seen ' /proc/net/tunfix
-	guest_check $? "the counters are in /proc/net/tunfix"
+	check_result $? "the counters are in /proc/net/tunfix"
 	tunfixctl --version >/tmp/version
 	want=$(modinfo -F version tunfix)
 	grep -qx "tunfixctl $want" /tmp/version && grep -qx "module $want" /tmp/version
-	guest_check $? "tunfixctl --version and modinfo -F version agree ($(paste -sd ' ' /tmp/version), modinfo $want)"
+	check_result $? "tunfixctl --version and modinfo -F version agree ($(paste -sd ' ' /tmp/version), modinfo $want)"
 	modprobe -r tunfix && ! grep -q '^tunfix ' /proc/modules &&
 		modprobe tunfix && udevadm settle && sysctl_d_holds
-	guest_check $? "modprobe -r tunfix; modprobe tunfix: sysctl.d applied again"
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
+	check_result $? "modprobe -r tunfix; modprobe tunfix: sysctl.d applied again"
+	exit_with_result
 }
 
-[ "${1:-}" = guest ] && { guest_checks; exit; }
+[ "${1:-}" = guest ] && guest_checks
 
 SUITE=${1:?usage: boot-check.sh SUITE}
 # the kernel a SUITE router upgrades to: its backports', or a newer suite's
