@@ -15,20 +15,15 @@ matrix-build:
 distro-check:
 	tests/env/distro-check.sh trixie
 
-# A systemd boot of Debian 12 and 13 roots with the packages installed,
-# then a kernel upgrade and a boot of the new kernel (tests/env/boot-check.sh).
+# The packages' life on Debian 12 and 13 roots (tests/env/boot-check.sh):
+# a systemd boot with them installed, a kernel upgrade and a boot of the
+# new kernel, the package upgraded to the next version (a boot of it),
+# downgraded, removed and purged.  In CI.
 BOOT_SUITES ?= bookworm trixie
 boot-check: deb
+	$(MAKE) --no-print-directory deb-next
 	for s in $(BOOT_SUITES); do \
 		TUNFIX_BOOT_DEPS="$(BOOT_DEPS)" tests/env/boot-check.sh $$s || exit 1; \
 	done
 
-# The packages' life after the first install: the boots and kernel
-# upgrades of boot-check, then in the guest the upgrade to the next
-# version and back, removal and purge (51-deb-packages with make
-# deb-next's packages) and debian/tests run by autopkgtest (52).  Not in
-# CI (DKMS builds under emulation take minutes each): run before a release.
-lifecycle-check: boot-check deb-next
-	TUNFIX_DEB_DIR=$(CURDIR)/$(DEB_DIR) tests/qemu/run.sh -t 51-deb-packages -t 52-autopkgtest
-
-.PHONY: matrix matrix-build distro-check boot-check lifecycle-check
+.PHONY: matrix matrix-build distro-check boot-check

@@ -101,7 +101,7 @@ deb-lintian:
 	lintian --profile debian --fail-on error,warning $(DEB_DIR)/*.changes
 
 # The packages of the next version, for the upgrade and downgrade of
-# tests/netns/51-deb-packages.sh: a copy of the tree made NEXT_VERSION by
+# tests/env/boot-check.sh: a copy of the tree made NEXT_VERSION by
 # mk/set-version.sh, with a line added to each sample (so that apt has new
 # conffiles to offer), built by its deb-build into $(DEB_DIR)/next (after
 # make deb, which empties $(DEB_DIR)).

@@ -1,28 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Debian packages of `make deb`, as an admin uses them: apt installs
-# tunfix-dkms and tunfixctl, DKMS builds the module for the running kernel
-# (signed with DKMS's MOK key), the shipped samples change nothing until
-# enabled, then modprobe.d and sysctl.d turn the features on and the
-# bridged gretap + ESP scenario passes; apt remove leaves no module behind,
-# apt purge no configuration.  The package's udev rule: with a real
-# systemd-udevd running (unpacked from the udev .deb that make deps keeps
-# in /var/cache/tunfix-tests/debs; the guest has no systemd as PID 1), a
-# plain `modprobe tunfix` applies the net.tunfix.* lines of sysctl.d;
-# without udevd it does not.  Upgrade and downgrade with apt, to and from
-# the next version's packages (make deb-next, in TUNFIX_DEB_DIR/next):
-# DKMS replaces the module for every kernel it was installed for, an
-# edited conffile is kept and an unedited one follows the package, and
-# tunfixctl, modinfo and the loaded module name the same version.  After
-# purge nothing of tunfix is left in /etc, /lib/modules, /usr/src and
-# /var/lib/dkms (or the udev rules).
+# The Debian packages of `make deb`, installed the way Debian's CI tests a
+# DKMS package, then used as an admin uses them.  autopkgtest runs the
+# package's debian/tests/control with the null virt server (the guest is
+# the isolated machine): dkms-autopkgtest (the test autodep8 makes for
+# "Testsuite: autopkgtest-pkg-dkms": installs tunfix-dkms with apt,
+# builds and installs the module with DKMS for every kernel with headers)
+# and module-load (loads it, tunfixctl --version, status, doctor; doctor
+# exits 3 once the module is gone); both packages stay installed.  The
+# guest runs one kernel: build links of other kernels in the host's root
+# (headers installed for the kernel matrix) are put aside for the run.  The
+# guest has no network: apt's sources, lists and cache are empty tmpfs
+# (the archive's lists would only make apt rebuild its cache, minutes under
+# emulation), so apt sees autopkgtest's local repository of the packages
+# and what is installed.
+#
+# Then: the module is signed with DKMS's MOK key; the shipped samples
+# change nothing until enabled, then modprobe.d and sysctl.d turn the
+# features on and the bridged gretap + ESP scenario passes.  The package's
+# udev rule: with a real systemd-udevd running (unpacked from the udev
+# .deb that make deps keeps in /var/cache/tunfix-tests/debs; the guest has
+# no systemd as PID 1), a plain `modprobe tunfix` applies the net.tunfix.*
+# lines of sysctl.d; without udevd it does not.  Upgrade, downgrade,
+# removal and purge, across two kernels, are make boot-check's
+# (tests/env/boot-check.sh).
 #
 #   hA eth0 --- vA [br0] gt0 ~~ u0 ==ESP== u0 ~~ gt0 [br0] vB --- eth0 hB
 #   192.0.2.1/24      198.51.100.1/24    198.51.100.2/24      192.0.2.2/24
 #   (rA and rB made after modprobe: df_bridge and df_egress from modprobe.d)
 #
-# timeout: 1800
+# timeout: 1200
 
 source "$TUNFIX_ROOT/tests/df-lib.sh"
 
@@ -31,14 +39,43 @@ KVER=$(uname -r)
 UDEV=/run/tunfix-udev
 UDEV_RULE=/usr/lib/udev/rules.d/60-tunfix.rules
 UDEV_CONF=/etc/sysctl.d/91-tunfix-udev-test.conf
-VER=$(sed -n 's/^#define TUNFIX_VERSION[^"]*"\(.*\)"/\1/p' "$TUNFIX_ROOT/uapi/linux/tunfix.h")
-NEXT_DIR=$TUNFIX_DEB_DIR/next
-# what apt does with a conffile the admin changed and the package changes
-# too: keep the admin's (the new one is put beside it as .dpkg-dist)
-APT_INSTALL="apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
-# where nothing of tunfix may be left after purge
-LEFT_DIRS="/etc /lib/modules /usr/src /var/lib/dkms /usr/lib/udev"
-trap 'udev_stop; rm -f $UDEV_CONF; modprobe -r tunfix 2>/dev/null; apt-get purge -y -q tunfix-dkms tunfixctl >/dev/null 2>&1; cleanup_all_ns' EXIT
+ASIDE=.tunfix-51-aside
+OUT=$TUNFIX_RESULTS/autopkgtest
+APT_DIRS="/etc/apt/sources.list.d /var/lib/apt/lists /var/cache/apt"
+EMPTY=/run/tunfix-51-empty
+
+cleanup()
+{
+	local b
+
+	udev_stop
+	rm -f $UDEV_CONF
+	cleanup_all_ns
+	modprobe -r tunfix 2>/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q tunfix-dkms tunfixctl >/dev/null 2>&1
+	rm -f /etc/dkms/no-autoinstall
+	for b in /lib/modules/*/build$ASIDE; do
+		[ -e "$b" ] || [ -L "$b" ] && mv "$b" "${b%"$ASIDE"}"
+	done
+	# shellcheck disable=SC2086 # a list of directories
+	umount /etc/apt/sources.list $APT_DIRS 2>/dev/null
+}
+trap cleanup EXIT
+
+# apt_offline - apt sees no archive: empty sources, lists and cache
+apt_offline()
+{
+	local d
+
+	for d in $APT_DIRS; do
+		mount -t tmpfs tmpfs "$d" || return 1
+	done
+	mkdir -p /var/lib/apt/lists/partial /var/cache/apt/archives/partial &&
+		: >$EMPTY || return 1
+	if [ -e /etc/apt/sources.list ]; then
+		mount --bind $EMPTY /etc/apt/sources.list || return 1
+	fi
+}
 
 # udev_start - run systemd-udevd (the host's, else unpacked from the
 # cached udev .deb into $UDEV) and set $udevadm
@@ -67,23 +104,45 @@ udev_stop()
 }
 
 require_debs
-require_cmd apt-get dkms modinfo ping
+require_cmd apt-get autopkgtest dkms grep-dctrl modinfo ping
 tunfix_unload
+VER=$(dpkg-deb -f "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb Version)
+SRC=$TUNFIX_DEB_DIR/tunfix-$VER
+[ -e "$SRC/debian/tests/control" ] || { echo "SKIP: no $SRC/debian/tests/control"; exit "$ksft_skip"; }
 # the harness's DKMS-built module (for 50) would hide the package's
 rm -f "/lib/modules/$KVER"/updates/tunfix.ko*
+for b in /lib/modules/*/build; do
+	[ "$b" = "/lib/modules/$KVER/build" ] || mv "$b" "$b$ASIDE"
+done
+apt_offline || { echo "SKIP: cannot hide apt's sources"; exit "$ksft_skip"; }
 
-# left_behind - every file or directory named *tunfix* in LEFT_DIRS (not
-# looking into the kernel headers' trees)
-left_behind()
-{
-	# shellcheck disable=SC2086 # a list of directories
-	find $LEFT_DIRS -path '/usr/src/linux-*' -prune -o -name '*tunfix*' -print 2>/dev/null | sort
-}
-left_behind >/tmp/tunfix-before-install
+# the null virt server: Debian 12's (autopkgtest 5.28) declares
+# isolation-machine itself, Debian 13's (5.49) declares nothing unless told
+NULL=(null)
+if autopkgtest-virt-null --help 2>&1 | grep -q -- --fake-capability; then
+	NULL+=(--fake-capability isolation-machine)
+fi
 
-DEBIAN_FRONTEND=noninteractive $APT_INSTALL \
-	"$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb "$TUNFIX_DEB_DIR"/tunfixctl_*.deb
-check_result $? "apt install ./tunfix-dkms_*.deb ./tunfixctl_*.deb"
+start=$SECONDS
+autopkgtest --summary-file="$TUNFIX_RESULTS/summary" -o "$OUT" \
+	"$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb "$TUNFIX_DEB_DIR"/tunfixctl_*.deb \
+	"$SRC/" -- "${NULL[@]}"
+rc=$?
+cat "$TUNFIX_RESULTS/summary"
+check_result $rc "autopkgtest ... -- null: every test passed ($((SECONDS - start)) s, exit $rc)"
+
+grep -Eq '^dkms-autopkgtest +PASS' "$TUNFIX_RESULTS/summary" &&
+	grep -Fxq -e "I: PASS $KVER" -e "I: PASS tunfix/$VER $KVER" "$OUT/log"
+check_result $? "dkms-autopkgtest: tunfix $VER built and installed by DKMS for $KVER"
+
+grep -Eq '^module-load +PASS' "$TUNFIX_RESULTS/summary" &&
+	grep -q "doctor without the module: exit 3" "$OUT/log"
+check_result $? "module-load: loaded, tunfixctl status and doctor; doctor exits 3 without the module"
+# what dkms-autopkgtest leaves to stop DKMS building on install
+rm -f /etc/dkms/no-autoinstall
+
+[ "$(dpkg-query -W -f '${Version} ' tunfix-dkms tunfixctl)" = "$VER $VER " ]
+check_result $? "tunfix-dkms and tunfixctl $VER stay installed"
 
 dkms status tunfix
 path=$(modinfo -n tunfix 2>/dev/null)
@@ -155,100 +214,5 @@ ping_df "$hA" 192.0.2.2 1472 3 &&
 check_result $? "bridged gretap + ESP: ping -s 1472 -M do passes with the packaged module"
 cleanup_all_ns
 modprobe -r tunfix
-
-# deb_file DEB PATH - the file PATH as the package DEB ships it
-deb_file()
-{
-	dpkg-deb --fsys-tarfile "$1" | tar -xOf - ".$2"
-}
-
-# dkms_kernels V - the kernels DKMS has tunfix V installed for
-dkms_kernels()
-{
-	dkms status "tunfix/$1" | sed -n 's/^[^,]*, \([^,]*\), [^:]*: installed.*/\1/p' | sort
-}
-
-# one_version V KERNELS - V everywhere: DKMS has tunfix V installed for
-# each of KERNELS, every tunfix module under /lib/modules is V (one per
-# kernel), modinfo and the loaded module say V, and tunfixctl --version
-# names V for itself and for the module
-one_version()
-{
-	local v=$1 kernels=$2 files f
-
-	[ -n "$kernels" ] && [ "$(dkms_kernels "$v")" = "$kernels" ] || return 1
-	files=$(find /lib/modules/ -name 'tunfix.ko*')
-	echo "tunfix modules: $(echo $files)"
-	[ "$(echo "$files" | wc -l)" = "$(echo "$kernels" | wc -l)" ] || return 1
-	for f in $files; do
-		[ "$(modinfo -F version "$f")" = "$v" ] || return 1
-	done
-	[ "$(modinfo -F version tunfix)" = "$v" ] &&
-		[ "$(cat /sys/module/tunfix/version)" = "$v" ] &&
-		[ "$(tunfixctl --version | tr '\n' ' ')" = "tunfixctl $v module $v " ]
-}
-
-# an upgrade, then a downgrade, with the module loaded meanwhile (as on a
-# router): the admin's modprobe.d stays as enabled above; modules-load.d
-# goes back to the package's own file (unedited)
-upgrade_downgrade()
-{
-	local old_deb next_deb next kernels edited plain=/etc/modules-load.d/tunfix.conf
-	local mine=/etc/modprobe.d/tunfix.conf
-
-	old_deb=$(ls "$TUNFIX_DEB_DIR"/tunfix-dkms_*_all.deb)
-	next_deb=$(ls "$NEXT_DIR"/tunfix-dkms_*_all.deb)
-	next=$(dpkg-deb -f "$next_deb" Version)
-	deb_file "$old_deb" $plain >$plain
-	edited=$(md5sum <$mine)
-	kernels=$(dkms_kernels "$VER")
-	modprobe tunfix
-	one_version "$VER" "$kernels"
-	check_result $? "before: tunfix $VER for every kernel with it ($(echo $kernels)), modinfo, the loaded module and tunfixctl agree"
-
-	start=$SECONDS
-	DEBIAN_FRONTEND=noninteractive $APT_INSTALL \
-		"$next_deb" "$NEXT_DIR"/tunfixctl_*.deb &&
-		[ "$(dpkg-query -W -f '${Version} ' tunfix-dkms tunfixctl)" = "$next $next " ]
-	check_result $? "apt upgrade $VER -> $next ($((SECONDS - start)) s)"
-	[ "$(cat /sys/module/tunfix/version)" = "$VER" ] &&
-		modprobe -r tunfix && modprobe tunfix && one_version "$next" "$kernels"
-	check_result $? "upgraded: DKMS replaced the module for every kernel ($(echo $kernels)); reloaded, modinfo, the module and tunfixctl say $next"
-	[ "$(md5sum <$mine)" = "$edited" ] &&
-		deb_file "$next_deb" $mine | cmp - $mine.dpkg-dist &&
-		deb_file "$next_deb" $plain | cmp - $plain
-	check_result $? "upgraded: the edited $mine kept (the new one in .dpkg-dist), the unedited $plain updated"
-
-	start=$SECONDS
-	DEBIAN_FRONTEND=noninteractive $APT_INSTALL --allow-downgrades \
-		"$old_deb" "$TUNFIX_DEB_DIR"/tunfixctl_*.deb &&
-		[ "$(dpkg-query -W -f '${Version} ' tunfix-dkms tunfixctl)" = "$VER $VER " ]
-	check_result $? "apt downgrade $next -> $VER ($((SECONDS - start)) s)"
-	modprobe -r tunfix && modprobe tunfix && one_version "$VER" "$kernels"
-	check_result $? "downgraded: DKMS put $VER back for every kernel; modinfo, the module and tunfixctl say $VER"
-	[ "$(md5sum <$mine)" = "$edited" ] &&
-		deb_file "$old_deb" $plain | cmp - $plain
-	check_result $? "downgraded: the edited $mine kept, the unedited $plain is $VER's again"
-	modprobe -r tunfix
-}
-
-if ls "$NEXT_DIR"/tunfix-dkms_*_all.deb >/dev/null 2>&1; then
-	upgrade_downgrade
-else
-	echo "SKIP: upgrade and downgrade (no next version's packages: make deb-next)"
-fi
-
-DEBIAN_FRONTEND=noninteractive apt-get remove -y -q tunfix-dkms
-! dkms status tunfix | grep -q . &&
-	! find /lib/modules/ /var/lib/dkms -name 'tunfix*' 2>/dev/null | grep -q . &&
-	[ ! -e "/usr/src/tunfix-$VER" ] &&
-	ls $CONFS >/dev/null
-check_result $? "apt remove: no tunfix module in the DKMS tree or under /lib/modules; configuration kept"
-
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -q tunfix-dkms tunfixctl
-left_behind >/tmp/tunfix-after-purge
-diff /tmp/tunfix-before-install /tmp/tunfix-after-purge &&
-	! dpkg -l 'tunfix*' 2>/dev/null | grep -qE '^(ii|rc) ' && [ ! -e /usr/sbin/tunfixctl ]
-check_result $? "apt purge: nothing of tunfix left in $LEFT_DIRS, no package state"
 
 exit_with_result
