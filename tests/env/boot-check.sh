@@ -197,7 +197,7 @@ conffiles_follow()
 # version V, the admin's conffiles kept
 apt_to()
 {
-	chr "$APT_INSTALL $3 $1/*.deb" >>"$BUILD/packages.log" &&
+	chr "$APT_INSTALL ${3:-} $1/*.deb" >>"$BUILD/packages.log" &&
 		[ "$(chr "dpkg-query -W -f '\${Version} ' tunfix-dkms tunfixctl")" = "$2 $2 " ]
 }
 
