@@ -35,10 +35,10 @@ GUEST_DEPS := kmod busybox-static xz-utils zstd iproute2 iputils-ping \
 	dnsmasq-base isc-dhcp-server isc-dhcp-client kea-dhcp4-server procps \
 	psmisc $(IKE_DEPS)
 # What builds the Debian packages (make deb) and what installs the module
-# from them (51-deb-packages); a foreign guest's root has these too, with
+# from them (51-deb-packages, boot-check); a foreign guest's root has these too, with
 # its kernel's headers (tests/env/foreign-guest.sh).
 DEB_DEPS := build-essential debhelper dh-dkms dkms libmnl-dev openssl
-# What runs debian/tests in the guest (52-autopkgtest): autopkgtest, and
+# What runs debian/tests in the guest (51-deb-packages): autopkgtest, and
 # dctrl-tools, which dkms-autopkgtest would otherwise install (the guest
 # has no network).
 AUTOPKGTEST_DEPS := autopkgtest dctrl-tools
