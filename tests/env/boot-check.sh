@@ -125,14 +125,17 @@ boot_result()
 }
 
 # boot_kernel KVER - boot the overlay's root on KVER with systemd, the guest checks
+boots=0
 boot_kernel()
 {
-	local out=$BUILD/results-$1 rc
+	local out rc
 
+	boots=$((boots + 1))
+	out=$BUILD/results-$boots-$1
 	TUNFIX_RESULTS_DIR=$out "$ROOT/tests/qemu/run.sh" --root "$MERGED" \
-		-k "$1" --init systemd --cmd "tests/env/boot-check.sh guest" | tee "$BUILD/boot-$1.log"
+		-k "$1" --init systemd --cmd "tests/env/boot-check.sh guest" | tee "$out.log"
 	rc=${PIPESTATUS[0]}
-	boot_result "$rc" "$SUITE, $1: booted with systemd, every check in the guest passed"
+	boot_result "$rc" "$SUITE, boot $boots, $1: booted with systemd, every check in the guest passed"
 }
 
 # root_kernels - the kernels installed in the overlay's root, oldest first
@@ -223,7 +226,7 @@ groot=$("$ROOT/tests/env/guest-root.sh" amd64 "$SUITE" $TUNFIX_BOOT_DEPS) || exi
 MERGED=$BUILD/root
 mkdir -p "$BUILD"
 umount "$MERGED" 2>/dev/null
-rm -rf "$BUILD/upper" "$BUILD/work" "$BUILD"/results-*
+rm -rf "$BUILD/upper" "$BUILD/work" "$BUILD"/results-* "$BUILD"/boot-*.log
 mkdir -p "$BUILD/upper" "$BUILD/work" "$MERGED" &&
 	mount -t overlay overlay -o "lowerdir=$groot,upperdir=$BUILD/upper,workdir=$BUILD/work" \
 		"$MERGED" || exit 1
