@@ -79,8 +79,8 @@ suite bench-report python3 tests/bench-report-test.py
 if step dkms tests/dkms-prepare.sh "$BUILD/dkms-moddir"; then
 	export TUNFIX_GUEST_MODDIR=$PWD/$BUILD/dkms-moddir
 fi
-# DKMS from a clone, and make dist, need a git checkout: distro-check's
-# copy of the tree has none (nor git)
+# DKMS from a clone, and make dist, need a git checkout (a tree unpacked
+# from make dist's tarball is none)
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	in_git=1
 else

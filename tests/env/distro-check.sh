@@ -3,8 +3,9 @@
 #
 # tests/env/distro-check.sh [SUITE] - the README's set-up commands on a fresh
 # Debian machine: debootstrap SUITE (default trixie, Debian 13; minbase
-# plus make, as a new machine has), copy this checkout into it, and run
-# `make deps && make && make check` there.  The guest suite then boots
+# plus make and git, as a new machine that has cloned tunfix has), put a
+# git checkout of this tree's HEAD in it (with this tree's uncommitted
+# changes on top), and run `make deps && make && make check` there.  The guest suite then boots
 # that release's own kernel with that release's qemu, inside the root.
 #
 # The debootstrap'd base is cached as a tarball in $TUNFIX_CACHE/distro;
@@ -15,7 +16,9 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${1:-trixie}
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}/distro
-BASE=$CACHE/$SUITE.tar
+# what the base holds besides minbase: its tarball is named after it
+INCLUDE=make,git
+BASE=$CACHE/$SUITE-${INCLUDE//,/-}.tar
 DIR=$CACHE/$SUITE
 LOG=$ROOT/tests/.build/distro-$SUITE.log
 MIRROR=${TUNFIX_MIRROR:-http://deb.debian.org/debian}
@@ -26,13 +29,17 @@ mkdir -p "$CACHE" "$ROOT/tests/.build"
 root_remove "$DIR" || exit 1
 if [ ! -e "$BASE" ]; then
 	echo "distro-check: debootstrap $SUITE"
-	debootstrap --variant=minbase --include=make "$SUITE" "$DIR" "$MIRROR" \
+	debootstrap --variant=minbase --include=$INCLUDE "$SUITE" "$DIR" "$MIRROR" \
 		>"$LOG" 2>&1 || { tail -n 20 "$LOG"; exit 1; }
 	tar -C "$DIR" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE" || exit 1
 	root_remove "$DIR" || exit 1
 fi
 mkdir -p "$DIR" && tar -C "$DIR" -xf "$BASE" || exit 1
-git -C "$ROOT" ls-files -z --cached --others --exclude-standard | (cd "$ROOT" && cpio -0pdm --quiet "$DIR/root/tunfix") || exit 1
+# the checkout: HEAD fetched into a new repository, then the files of the
+# working tree (tracked and untracked, not ignored) over it
+git init -q "$DIR/root/tunfix" && git -C "$DIR/root/tunfix" fetch -q "$ROOT" HEAD &&
+	git -C "$DIR/root/tunfix" checkout -q -B main FETCH_HEAD || exit 1
+git -C "$ROOT" ls-files -z --cached --others --exclude-standard | (cd "$ROOT" && cpio -0pdmu --quiet "$DIR/root/tunfix") || exit 1
 
 # the host's /run/lock, where tests/qemu/run.sh's guest lock is: the
 # root's guest and the host's take turns
