@@ -9,12 +9,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RECIPE_BRIDGED="$TUNFIX_ROOT/Documentation/recipes/bridged-gretap.sh"
 
-# ping_df NS DST SIZE [COUNT] - DF ping of SIZE payload bytes; 0 if all replied
+# ping_df NS DST SIZE [COUNT] - DF ping of SIZE payload bytes; 0 if all
+# replied.  Sets PING_RX to the number of replies (from ping's summary,
+# read with builtins).
 ping_df()
 {
+	local rc l
+
 	ip netns exec "$1" ping -q -n -c "${4:-3}" -i 0.2 -W 2 -M do -s "$3" "$2" \
-		>/dev/null 2>&1
+		>"$PING_OUT" 2>&1
+	rc=$?
+	PING_RX=0
+	while read -r l; do
+		[[ $l =~ ([0-9]+)\ received ]] && PING_RX=${BASH_REMATCH[1]}
+	done <"$PING_OUT"
+	return $rc
 }
+PING_OUT=/tmp/ping_df.$$
 
 # counter NS NAME - a tunfix counter of NS
 counter()

@@ -290,25 +290,36 @@ capture_start()
 		setup_fail "tcpdump -i $dev in $ns: $(<"$file.log")"
 }
 
+# capture_stats FILE - set CAPTURED and RECEIVED from tcpdump's closing
+# statistics in FILE.log ("N packets captured", "N packets received by
+# filter"; empty if it printed none): after capture_stop, CAPTURED is the
+# number of packets of FILE
+capture_stats()
+{
+	local -a lines
+	local l
+
+	CAPTURED= RECEIVED=
+	mapfile -t lines <"$1.log"
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^([0-9]+)\ packets?\ captured ]] && CAPTURED=${BASH_REMATCH[1]}
+		[[ $l =~ ^([0-9]+)\ packets?\ received\ by\ filter ]] && RECEIVED=${BASH_REMATCH[1]}
+	done
+	return 0
+}
+
 # capture_written FILE - 0 if tcpdump's closing statistics in FILE.log say
 # it wrote every packet its filter received ("N packets captured" equal to
 # "N packets received by filter"); prints what went wrong otherwise
 capture_written()
 {
-	local -a lines
-	local l captured= received=
-
-	mapfile -t lines <"$1.log"
-	for l in "${lines[@]}"; do
-		[[ $l =~ ^([0-9]+)\ packets?\ captured ]] && captured=${BASH_REMATCH[1]}
-		[[ $l =~ ^([0-9]+)\ packets?\ received\ by\ filter ]] && received=${BASH_REMATCH[1]}
-	done
-	if [ -z "$captured" ] || [ -z "$received" ]; then
+	capture_stats "$1"
+	if [ -z "$CAPTURED" ] || [ -z "$RECEIVED" ]; then
 		echo "capture $1: tcpdump printed no statistics (it died early?)"
 		return 1
 	fi
-	if [ "$captured" -lt "$received" ]; then
-		echo "capture $1: $captured of the $received packets the filter received were written"
+	if [ "$CAPTURED" -lt "$RECEIVED" ]; then
+		echo "capture $1: $CAPTURED of the $RECEIVED packets the filter received were written"
 		return 1
 	fi
 	return 0

@@ -5,8 +5,9 @@
 # negotiates (IKEv2, PSK, a tunnel-mode CHILD_SA between the server and
 # the client, no xfrm interface on the server), configured with exactly
 # Documentation/recipes/strongswan/swanctl-dhcp-policy.conf, with a real
-# server (dnsmasq, default mode) and a real client (busybox udhcpc on the
-# raw interface, renewing on SIGUSR1).  charon's policy covers the client:
+# server (dnsmasq in its default mode, then ISC dhcpd) and a real client
+# (busybox udhcpc on the raw interface, renewing on SIGUSR1).  charon's
+# policy covers the client:
 #   - without tunfix a renewal fails (the DHCPACK leaves as ESP);
 #   - with tunfix (recipes/dhcp-policy-based.sh tunfix_xfrm_bypass_setup)
 #     3 of 3 renewals succeed, the DHCPACKs in clear, the ping as ESP only;
@@ -27,7 +28,7 @@
 source "$TUNFIX_ROOT/tests/dhcp-lib.sh"
 source "$TUNFIX_ROOT/tests/ike-lib.sh"
 
-require_cmd ip tcpdump python3 busybox dnsmasq pgrep swanctl "$CHARON"
+require_cmd ip tcpdump python3 busybox dnsmasq dhcpd pgrep swanctl "$CHARON"
 trap 'dhcp_cleanup; ike_stop_all; tunfix_unload; cleanup_all_ns' EXIT
 
 SWANCTL_POLICY="$SWAN_RECIPES/swanctl-dhcp-policy.conf"
@@ -61,7 +62,7 @@ lan_passthrough()
 	ip -n "$S" xfrm policy list dir out src "$LAN_NET" dst "$LAN_NET" | grep -q .
 }
 
-# scenario dnsmasq
+# scenario dnsmasq|dhcpd
 scenario()
 {
 	local srv=$1 out ack esp icmp
@@ -106,4 +107,4 @@ scenario()
 	ike_check_stopped
 }
 
-dhcp_main dnsmasq
+dhcp_main dnsmasq dhcpd

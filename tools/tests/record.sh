@@ -197,9 +197,9 @@ new_case
 knobs dhcp_remark=1
 must ip -n "$R" rule add fwmark 0x800 table 20
 must ip -n "$R" xfrm policy add src 198.51.100.1/32 dst 198.51.100.2/32 dir out \
-	priority 375423 tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
+	priority 367231 tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
 must ip -n "$R" xfrm policy add src 198.51.100.0/24 dst 198.51.100.0/24 dir out \
-	priority 187519 action allow
+	priority 175423 action allow
 snap dhcp-bypass-lan
 
 # clean: every area has something to look at, and nothing is wrong
