@@ -2,8 +2,10 @@
 #
 # Helpers for scenarios that run an IKE daemon: one strongSwan charon per
 # network namespace, configured with the files of
-# Documentation/recipes/strongswan/ and driven with swanctl.  Sources
-# tests/df-lib.sh (and through it tests/lib.sh).
+# Documentation/recipes/strongswan/ and driven with swanctl, or one
+# Libreswan pluto per namespace (pluto_*), configured with the files of
+# Documentation/recipes/libreswan/ and driven with addconn and whack.
+# Sources tests/df-lib.sh (and through it tests/lib.sh).
 #
 # Each charon runs in its namespace and in a mount namespace of its own
 # with a tmpfs on /run: its pid file path is fixed at build time, so two
@@ -13,7 +15,7 @@
 # swanctl.conf (SWANCTL_DIR) includes the recipe's.
 #
 # A scenario calls ike_stop_all from its EXIT trap, and ike_check_stopped
-# as its last check.
+# as its last check: both cover charon and pluto.
 
 source "$(dirname "${BASH_SOURCE[0]}")/df-lib.sh"
 
@@ -110,20 +112,31 @@ ike_initiate()
 		slowwait "$tmo" ike_child_up "$ns" "$child"
 }
 
-# ike_stop_all - stop every charon ike_start started (SIGTERM, then
-# SIGKILL after 10 s) and remove its instance directory
+# ike_stop_all - stop every charon ike_start and every pluto pluto_start
+# started (SIGTERM, then SIGKILL after 10 s) and remove their instance
+# directories
 ike_stop_all()
 {
-	local ns pid
+	local ns
 
 	for ns in "${!IKE_PID[@]}"; do
-		pid=${IKE_PID[$ns]}
-		kill "$pid" 2>/dev/null
-		busywait 10000 ike_gone "$pid" || kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		ike_kill "${IKE_PID[$ns]}"
 		rm -rf "${IKE_DIR[$ns]}"
 		unset "IKE_PID[$ns]" "IKE_DIR[$ns]"
 	done
+	for ns in "${!LSW_PID[@]}"; do
+		ike_kill "${LSW_PID[$ns]}"
+		rm -rf "${LSW_DIR[$ns]}"
+		unset "LSW_PID[$ns]" "LSW_DIR[$ns]" "LSW_CONF[$ns]"
+	done
+}
+
+# ike_kill PID - end daemon PID (SIGTERM, then SIGKILL after 10 s) and reap it
+ike_kill()
+{
+	kill "$1" 2>/dev/null
+	busywait 10000 ike_gone "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
 
 # ike_gone PID - 0 if process PID has ended (or is a zombie)
@@ -137,16 +150,117 @@ ike_gone()
 	[ "${stat%% *}" = Z ]
 }
 
-# ike_check_stopped - stop every charon, then check (a test line) that no
-# charon process is left anywhere on the system
+# ike_check_stopped - stop every charon and pluto, then check (a test
+# line) that no charon or pluto process is left anywhere on the system
 ike_check_stopped()
 {
 	local left
 
 	ike_stop_all
-	left=$(pgrep -x charon)
+	left=$(pgrep -x 'charon|pluto' | tr '\n' ' ')
 	[ -z "$left" ]
-	check_result $? "no charon left running${left:+ (pids: $left)}"
+	check_result $? "no charon or pluto left running${left:+ (pids: $left)}"
+}
+
+# Libreswan.  Debian's libreswan conflicts with the strongSwan packages
+# the suite installs, so make deps leaves its .deb in LSW_DEBS (and
+# installs the libraries it links with); pluto_require unpacks its
+# programs into /usr/libexec/ipsec of the guest's root, a tmpfs overlay
+# (pluto runs addconn from there, a path fixed at build time), unless
+# Libreswan is installed.  Each pluto gets its own NSS database, run
+# directory (pid file, ctl socket, dump directory) and ipsec.d; its
+# ipsec.conf and ipsec.secrets are the recipe's files themselves.  No
+# mount namespace is needed: every path pluto would share is an option.
+LSW_RECIPES="$TUNFIX_ROOT/Documentation/recipes/libreswan"
+LSW_EXEC=/usr/libexec/ipsec
+LSW_DEBS=/var/cache/tunfix-tests/debs
+# namespace -> instance directory, pluto pid, ipsec.conf
+declare -A LSW_DIR LSW_PID LSW_CONF
+
+# pluto_require - skip the scenario unless pluto, whack and addconn can
+# run (Libreswan installed, or its .deb unpacked here); a pluto that does
+# not start (a missing library: make deps) ends it as a failure
+pluto_require()
+{
+	local debs=("$LSW_DEBS"/libreswan_*.deb) deb p
+
+	require_cmd certutil
+	if [ ! -e "$LSW_EXEC" ]; then
+		deb=${debs[0]}
+		if [ ! -e "$deb" ] || [ "$(stat -f -c %T /)" != overlayfs ]; then
+			echo "SKIP: no Libreswan, and no libreswan .deb in $LSW_DEBS to unpack in a guest (make deps)"
+			exit "$ksft_skip"
+		fi
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C / ./usr/libexec/ipsec ||
+			setup_fail "unpack $deb"
+		echo "Libreswan: $(basename "$deb") unpacked into $LSW_EXEC"
+	fi
+	for p in pluto whack addconn; do
+		[ -x "$LSW_EXEC/$p" ] || { echo "SKIP: no $LSW_EXEC/$p"; exit "$ksft_skip"; }
+	done
+	"$LSW_EXEC/pluto" --version >/dev/null 2>&1 ||
+		setup_fail "pluto does not run: $("$LSW_EXEC/pluto" --version 2>&1)"
+}
+
+# pluto_start NS IPSEC_CONF [IPSEC_SECRETS] - start pluto in NS with
+# IPSEC_CONF (a recipe file: its config setup, and the connections
+# pluto_add loads) and IPSEC_SECRETS (default the recipe's ipsec.secrets).
+# Returns once it answers on its ctl socket; a failure ends the scenario
+# (setup_fail).  Logs in $TUNFIX_RESULTS/pluto-NS.log.
+pluto_start()
+{
+	local ns=$1 conf=$2 secrets=${3:-$LSW_RECIPES/ipsec.secrets} dir log
+
+	# a unix socket path must stay short, and not on the results share
+	dir=$(mktemp -d /tmp/lsw.XXXXXX)
+	log="$TUNFIX_RESULTS/pluto-$ns.log"
+	LSW_DIR[$ns]=$dir
+	LSW_CONF[$ns]=$conf
+	mkdir -p "$dir/nss" "$dir/run" &&
+		certutil -N -d "sql:$dir/nss" --empty-password ||
+		setup_fail "pluto in $ns: certutil -N -d sql:$dir/nss"
+	ip netns exec "$ns" "$LSW_EXEC/pluto" --nofork --config "$conf" \
+		--secretsfile "$secrets" --rundir "$dir/run" --dumpdir "$dir/run" \
+		--nssdir "$dir/nss" --ipsecdir "$dir" --no-dnssec \
+		--logfile "$log" >"$dir/pluto.out" 2>&1 &
+	LSW_PID[$ns]=$!
+	slowwait 15 pluto_whack "$ns" --status >/dev/null 2>&1 ||
+		setup_fail "pluto in $ns: $(cat "$dir/pluto.out" "$log" 2>/dev/null)"
+}
+
+# pluto_whack NS ARG... - run whack ARG... against the pluto of NS
+pluto_whack()
+{
+	ip netns exec "$1" "$LSW_EXEC/whack" \
+		--ctlsocket "${LSW_DIR[$1]}/run/pluto.ctl" "${@:2}"
+}
+
+# pluto_add NS CONN - load connection CONN of NS's ipsec.conf into its
+# pluto (ipsec auto --add); a failure ends the scenario
+pluto_add()
+{
+	must ip netns exec "$1" "$LSW_EXEC/addconn" --config "${LSW_CONF[$1]}" \
+		--ctlsocket "${LSW_DIR[$1]}/run/pluto.ctl" "$2" \
+		>>"$TUNFIX_RESULTS/whack-$1.log" 2>&1
+}
+
+# pluto_sa_up NS CONN - 0 if NS's pluto has an IPsec SA of CONN
+# established (whack --trafficstatus lists it)
+pluto_sa_up()
+{
+	pluto_whack "$1" --trafficstatus 2>/dev/null | grep -q "\"$2\""
+}
+
+# pluto_initiate NS CONN [TIMEOUT_S] - bring CONN up from NS (ipsec auto
+# --up) and wait until its IPsec SA is established; 0 if it is within
+# TIMEOUT_S (30)
+pluto_initiate()
+{
+	local ns=$1 conn=$2 tmo=${3:-30}
+
+	pluto_whack "$ns" --name "$conn" --initiate --asynchronous \
+		>>"$TUNFIX_RESULTS/whack-$ns.log" 2>&1 &&
+		slowwait "$tmo" pluto_sa_up "$ns" "$conn"
 }
 
 # ike_gretap_scenario direct|nat - two LANs bridged over gretap between rA
