@@ -263,21 +263,24 @@ pluto_initiate()
 		slowwait "$tmo" pluto_sa_up "$ns" "$conn"
 }
 
-# ike_gretap_scenario direct|nat - two LANs bridged over gretap between rA
-# and rB, the GRE packets in a strongSwan transport-mode CHILD_SA, across
-# M: a router whose link to rB has MTU 1400 and which drops ICMP
-# "fragmentation needed" (blackhole_path); with "nat", M also masquerades
-# rA's packets, and charon puts ESP into UDP 4500.  Fails without tunfix,
-# passes with it; with nat, also with GRE left out of df_protocols and
-# port 4500 in df_udp_ports.  Capture checked.
+# ike_gretap_scenario direct|nat [charon|pluto] - two LANs bridged over
+# gretap between rA and rB, the GRE packets in a transport-mode SA that
+# strongSwan's charon (default; recipes/strongswan/swanctl-gretap.conf)
+# or Libreswan's pluto (direct only; recipes/libreswan/ipsec-gretap.conf)
+# negotiates, across M: a router whose link to rB has MTU 1400 and which
+# drops ICMP "fragmentation needed" (blackhole_path); with "nat", M also
+# masquerades rA's packets, and charon puts ESP into UDP 4500.  Fails
+# without tunfix, passes with it; with nat, also with GRE left out of
+# df_protocols and port 4500 in df_udp_ports.  Capture checked.
 #
 #  hA eth0 -- vA [br0] gt0 ~ rA u0 ====== u0 M u1 ==(MTU 1400)== u0 rB gt0 ~ [br0] vB -- eth0 hB
 #  192.0.2.1/24      198.51.100.1/30   .2/30  203.0.113.1/30  203.0.113.2/30          192.0.2.2/24
 ike_gretap_scenario()
 {
-	local mode=$1 peer_a=198.51.100.1 pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
+	local mode=$1 daemon=${2:-charon} peer_a=198.51.100.1
+	local pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
 	local check_args=(--proto 50 --forbid-proto 47) filter=ip
-	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf"
+	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf" sa_up=ike_child_up
 	# set by setup_ns
 	local hA='' rA='' M='' rB='' hB=''
 
@@ -302,12 +305,24 @@ ike_gretap_scenario()
 	must in_recipe "$rA" "$RECIPE_BRIDGED" gretap_bridge_setup vA 198.51.100.1 203.0.113.2
 	must in_recipe "$rB" "$RECIPE_BRIDGED" gretap_bridge_setup vB 203.0.113.2 "$peer_a"
 
-	ike_start "$rB" "$swanctl_conf"
-	ike_start "$rA" "$swanctl_conf" "connections { gre { remote_addrs = 203.0.113.2 } }"
-	ike_load "$rB"
-	ike_load "$rA"
-	ike_initiate "$rA" gre && ike_child_up "$rB" gre
-	check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
+	if [ "$daemon" = pluto ]; then
+		sa_up=pluto_sa_up
+		pluto_start "$rB" "$LSW_RECIPES/ipsec-gretap.conf"
+		pluto_start "$rA" "$LSW_RECIPES/ipsec-gretap.conf"
+		pluto_add "$rB" gre
+		pluto_add "$rA" gre
+		pluto_initiate "$rA" gre && pluto_sa_up "$rB" gre
+		check_result $? "pluto: IPsec SA gre established on rA and rB ($mode)"
+	else
+		ike_start "$rB" "$swanctl_conf"
+		ike_start "$rA" "$swanctl_conf" "connections { gre { remote_addrs = 203.0.113.2 } }"
+		ike_load "$rB"
+		ike_load "$rA"
+		ike_initiate "$rA" gre && ike_child_up "$rB" gre
+		check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
+	fi
+	ip -n "$rA" xfrm state list src 198.51.100.1 | grep -q 'mode transport'
+	check_result $? "$daemon: rA's SA is in transport mode ($mode)"
 
 	if [ "$mode" = nat ]; then
 		ip -n "$rA" xfrm state | grep -q 'encap type espinudp sport 4500 dport 4500'
@@ -372,6 +387,6 @@ ike_gretap_scenario()
 		"df_udp_ports=$(ip netns exec "$rA" sysctl -n net.tunfix.df_udp_ports); counters:"
 	ip netns exec "$rA" grep -v ' 0$' /proc/net/tunfix
 
-	ike_child_up "$rA" gre
-	check_result $? "the CHILD_SA is still up after the traffic"
+	"$sa_up" "$rA" gre
+	check_result $? "the $daemon SA is still up after the traffic"
 }
