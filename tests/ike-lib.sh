@@ -185,13 +185,15 @@ pluto_require()
 	local debs=("$LSW_DEBS"/libreswan_*.deb) deb p
 
 	require_cmd certutil
-	if [ ! -e "$LSW_EXEC" ]; then
+	if [ ! -e "$LSW_EXEC/pluto" ]; then
 		deb=${debs[0]}
 		if [ ! -e "$deb" ] || [ "$(stat -f -c %T /)" != overlayfs ]; then
 			echo "SKIP: no Libreswan, and no libreswan .deb in $LSW_DEBS to unpack in a guest (make deps)"
 			exit "$ksft_skip"
 		fi
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C / ./usr/libexec/ipsec ||
+		# --skip-old-files: whatever another package has there stays
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x --skip-old-files -C / ./usr/libexec/ipsec ||
 			setup_fail "unpack $deb"
 		echo "Libreswan: $(basename "$deb") unpacked into $LSW_EXEC"
 	fi
