@@ -23,9 +23,13 @@ KSRC_TARBALL := /usr/src/linux-source-$(KSRC_SERIES).tar.xz
 # strongSwan for the IKE scenarios (tests/ike-lib.sh): charon, swanctl, and
 # the openssl plugin (libstrongswan-standard-plugins); the other plugins
 # of the recipe's load list come with libstrongswan and libcharon.
-# Libreswan cannot be added: Debian's libreswan Conflicts with
-# strongswan-libcharon and strongswan-starter (which strongswan-charon
-# depends on), and the amd64 guest shares the host's root.
+# Libreswan (tests/ike-lib.sh's pluto_*) cannot be installed beside it:
+# Debian's libreswan Conflicts with strongswan-libcharon and
+# strongswan-starter (which strongswan-charon depends on), and the amd64
+# guest shares the host's root.  So its .deb waits in GUEST_DEBS, the
+# scenarios unpack it in the guest, and deps installs the libraries its
+# programs link with (the lib* of its Depends, whatever the release calls
+# them; they conflict with nothing).
 IKE_DEPS := strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 
 # What the scenarios run in the guest: the amd64 guest shares the host's
@@ -52,10 +56,13 @@ BOOT_DEPS := systemd systemd-sysv udev kmod iproute2 procps busybox-static \
 CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
 	gcc-12-aarch64-linux-gnu gcc-12-arm-linux-gnueabihf \
 	libc6-dev-arm64-cross libc6-dev-armhf-cross dwarves
-# udev for the guest, as a .deb in the test cache: 51-deb-packages unpacks
-# it there to run a real systemd-udevd (installing it on the host would
-# upgrade the host's systemd to its version).
+# udev and libreswan for the guest, as .debs in the test cache:
+# 51-deb-packages unpacks udev's to run a real systemd-udevd (installing it
+# on the host would upgrade the host's systemd to its version), the
+# Libreswan scenarios unpack libreswan's (see IKE_DEPS).
 GUEST_DEBS := /var/cache/tunfix-tests/debs
+LIBRESWAN_LIBS = $$(dpkg-deb -f $(GUEST_DEBS)/libreswan_*.deb Depends | \
+	tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g' | grep '^lib')
 # Everything the build and the tests use.  qemu comes from the release's
 # own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.
@@ -82,8 +89,10 @@ deps:
 	$(APT_INSTALL) $(QEMU_SUITE) qemu-system-x86 qemu-system-arm \
 		qemu-user-static
 	$(APT_INSTALL) linux-source-$$(tests/env/kver.sh --series)
-	mkdir -p $(GUEST_DEBS) && cd $(GUEST_DEBS) && rm -f udev_*.deb && \
-		apt-get download -q -o APT::Sandbox::User=root udev
+	mkdir -p $(GUEST_DEBS) && cd $(GUEST_DEBS) && \
+		rm -f udev_*.deb libreswan_*.deb && \
+		apt-get download -q -o APT::Sandbox::User=root udev libreswan
+	$(APT_INSTALL) --no-upgrade $(LIBRESWAN_LIBS)
 
 $(CHECKPATCH):
 	mkdir -p $(BUILD)/checkpatch

@@ -18,6 +18,9 @@ LAN_NET=192.0.2.0/24
 CLI_MAC=02:00:00:00:00:0a
 IF_ID=42
 SPI=0x100
+# the server's xfrm interface in the route-based scenarios (Libreswan's
+# ipsec-interface=1 makes ipsec1)
+XFRM_DEV=ipsec0
 
 # dhcp_init - a work directory and the udhcpc script: it configures the
 # address and appends "EVENT IP" to the file named by $DHCP_EVENTS
@@ -299,7 +302,7 @@ fresh_client_phase()
 }
 
 # route_based_renewals SRV - the server's route to the client goes
-# through ipsec0 (and a ping passes): one renewal without tunfix must fail,
+# through $XFRM_DEV (and a ping passes): one renewal without tunfix must fail,
 # then with recipes/dhcp-route-based.sh's tunfix_dhcp_route_setup a fresh
 # client gets its lease and renews 3 times, the ping still passes; the
 # counters and the captures SRV_without and SRV_with are checked
@@ -309,11 +312,11 @@ route_based_renewals()
 
 	dhcp_capture_start "${srv}_without"
 	renew_fails
-	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into ipsec0)"
+	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK goes into $XFRM_DEV)"
 	capture_stop
 
-	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET"
-	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=ipsec0, fwmark 0x800 -> table 20 -> eth0"
+	in_recipe "$S" "$RECIPE_ROUTE" tunfix_dhcp_route_setup eth0 "$LAN_NET" "$XFRM_DEV"
+	check_result $? "$srv: recipe: dhcp_remark=1 dhcp_dev=$XFRM_DEV, fwmark 0x800 -> table 20 -> eth0"
 
 	fresh_client_phase with "with tunfix"
 

@@ -2,8 +2,10 @@
 #
 # Helpers for scenarios that run an IKE daemon: one strongSwan charon per
 # network namespace, configured with the files of
-# Documentation/recipes/strongswan/ and driven with swanctl.  Sources
-# tests/df-lib.sh (and through it tests/lib.sh).
+# Documentation/recipes/strongswan/ and driven with swanctl, or one
+# Libreswan pluto per namespace (pluto_*), configured with the files of
+# Documentation/recipes/libreswan/ and driven with addconn and whack.
+# Sources tests/df-lib.sh (and through it tests/lib.sh).
 #
 # Each charon runs in its namespace and in a mount namespace of its own
 # with a tmpfs on /run: its pid file path is fixed at build time, so two
@@ -13,7 +15,7 @@
 # swanctl.conf (SWANCTL_DIR) includes the recipe's.
 #
 # A scenario calls ike_stop_all from its EXIT trap, and ike_check_stopped
-# as its last check.
+# as its last check: both cover charon and pluto.
 
 source "$(dirname "${BASH_SOURCE[0]}")/df-lib.sh"
 
@@ -110,20 +112,31 @@ ike_initiate()
 		slowwait "$tmo" ike_child_up "$ns" "$child"
 }
 
-# ike_stop_all - stop every charon ike_start started (SIGTERM, then
-# SIGKILL after 10 s) and remove its instance directory
+# ike_stop_all - stop every charon ike_start and every pluto pluto_start
+# started (SIGTERM, then SIGKILL after 10 s) and remove their instance
+# directories
 ike_stop_all()
 {
-	local ns pid
+	local ns
 
 	for ns in "${!IKE_PID[@]}"; do
-		pid=${IKE_PID[$ns]}
-		kill "$pid" 2>/dev/null
-		busywait 10000 ike_gone "$pid" || kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		ike_kill "${IKE_PID[$ns]}"
 		rm -rf "${IKE_DIR[$ns]}"
 		unset "IKE_PID[$ns]" "IKE_DIR[$ns]"
 	done
+	for ns in "${!LSW_PID[@]}"; do
+		ike_kill "${LSW_PID[$ns]}"
+		rm -rf "${LSW_DIR[$ns]}"
+		unset "LSW_PID[$ns]" "LSW_DIR[$ns]" "LSW_CONF[$ns]"
+	done
+}
+
+# ike_kill PID - end daemon PID (SIGTERM, then SIGKILL after 10 s) and reap it
+ike_kill()
+{
+	kill "$1" 2>/dev/null
+	busywait 10000 ike_gone "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
 
 # ike_gone PID - 0 if process PID has ended (or is a zombie)
@@ -137,33 +150,139 @@ ike_gone()
 	[ "${stat%% *}" = Z ]
 }
 
-# ike_check_stopped - stop every charon, then check (a test line) that no
-# charon process is left anywhere on the system
+# ike_check_stopped - stop every charon and pluto, then check (a test
+# line) that no charon or pluto process is left anywhere on the system
 ike_check_stopped()
 {
 	local left
 
 	ike_stop_all
-	left=$(pgrep -x charon)
+	left=$(pgrep -x 'charon|pluto' | tr '\n' ' ')
 	[ -z "$left" ]
-	check_result $? "no charon left running${left:+ (pids: $left)}"
+	check_result $? "no charon or pluto left running${left:+ (pids: $left)}"
 }
 
-# ike_gretap_scenario direct|nat - two LANs bridged over gretap between rA
-# and rB, the GRE packets in a strongSwan transport-mode CHILD_SA, across
-# M: a router whose link to rB has MTU 1400 and which drops ICMP
-# "fragmentation needed" (blackhole_path); with "nat", M also masquerades
-# rA's packets, and charon puts ESP into UDP 4500.  Fails without tunfix,
-# passes with it; with nat, also with GRE left out of df_protocols and
-# port 4500 in df_udp_ports.  Capture checked.
+# Libreswan.  Debian's libreswan conflicts with the strongSwan packages
+# the suite installs, so make deps leaves its .deb in LSW_DEBS (and
+# installs the libraries it links with); pluto_require unpacks its
+# programs into /usr/libexec/ipsec of the guest's root, a tmpfs overlay
+# (pluto runs addconn from there, a path fixed at build time), unless
+# Libreswan is installed.  Each pluto gets its own NSS database, run
+# directory (pid file, ctl socket, dump directory) and ipsec.d; its
+# ipsec.conf and ipsec.secrets are the recipe's files themselves.  No
+# mount namespace is needed: every path pluto would share is an option.
+LSW_RECIPES="$TUNFIX_ROOT/Documentation/recipes/libreswan"
+LSW_EXEC=/usr/libexec/ipsec
+LSW_DEBS=/var/cache/tunfix-tests/debs
+# namespace -> instance directory, pluto pid, ipsec.conf
+declare -A LSW_DIR LSW_PID LSW_CONF
+
+# pluto_require - skip the scenario unless pluto, whack and addconn can
+# run (Libreswan installed, or its .deb unpacked here); a pluto that does
+# not start (a missing library: make deps) ends it as a failure
+pluto_require()
+{
+	local debs=("$LSW_DEBS"/libreswan_*.deb) deb p
+
+	require_cmd certutil
+	if [ ! -e "$LSW_EXEC/pluto" ]; then
+		deb=${debs[0]}
+		if [ ! -e "$deb" ] || [ "$(stat -f -c %T /)" != overlayfs ]; then
+			echo "SKIP: no Libreswan, and no libreswan .deb in $LSW_DEBS to unpack in a guest (make deps)"
+			exit "$ksft_skip"
+		fi
+		# --skip-old-files: whatever another package has there stays
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x --skip-old-files -C / ./usr/libexec/ipsec ||
+			setup_fail "unpack $deb"
+		echo "Libreswan: $(basename "$deb") unpacked into $LSW_EXEC"
+	fi
+	for p in pluto whack addconn; do
+		[ -x "$LSW_EXEC/$p" ] || { echo "SKIP: no $LSW_EXEC/$p"; exit "$ksft_skip"; }
+	done
+	"$LSW_EXEC/pluto" --version >/dev/null 2>&1 ||
+		setup_fail "pluto does not run: $("$LSW_EXEC/pluto" --version 2>&1)"
+}
+
+# pluto_start NS IPSEC_CONF [IPSEC_SECRETS] - start pluto in NS with
+# IPSEC_CONF (a recipe file: its config setup, and the connections
+# pluto_add loads) and IPSEC_SECRETS (default the recipe's ipsec.secrets).
+# Returns once it answers on its ctl socket; a failure ends the scenario
+# (setup_fail).  Logs in $TUNFIX_RESULTS/pluto-NS.log.
+pluto_start()
+{
+	local ns=$1 conf=$2 secrets=${3:-$LSW_RECIPES/ipsec.secrets} dir log
+
+	# a unix socket path must stay short, and not on the results share
+	dir=$(mktemp -d /tmp/lsw.XXXXXX)
+	log="$TUNFIX_RESULTS/pluto-$ns.log"
+	LSW_DIR[$ns]=$dir
+	LSW_CONF[$ns]=$conf
+	mkdir -p "$dir/nss" "$dir/run" &&
+		certutil -N -d "sql:$dir/nss" --empty-password ||
+		setup_fail "pluto in $ns: certutil -N -d sql:$dir/nss"
+	ip netns exec "$ns" "$LSW_EXEC/pluto" --nofork --config "$conf" \
+		--secretsfile "$secrets" --rundir "$dir/run" --dumpdir "$dir/run" \
+		--nssdir "$dir/nss" --ipsecdir "$dir" --no-dnssec \
+		--logfile "$log" >"$dir/pluto.out" 2>&1 &
+	LSW_PID[$ns]=$!
+	slowwait 15 pluto_whack "$ns" --status >/dev/null 2>&1 ||
+		setup_fail "pluto in $ns: $(cat "$dir/pluto.out" "$log" 2>/dev/null)"
+}
+
+# pluto_whack NS ARG... - run whack ARG... against the pluto of NS
+pluto_whack()
+{
+	ip netns exec "$1" "$LSW_EXEC/whack" \
+		--ctlsocket "${LSW_DIR[$1]}/run/pluto.ctl" "${@:2}"
+}
+
+# pluto_add NS CONN - load connection CONN of NS's ipsec.conf into its
+# pluto (ipsec auto --add); a failure ends the scenario
+pluto_add()
+{
+	must ip netns exec "$1" "$LSW_EXEC/addconn" --config "${LSW_CONF[$1]}" \
+		--ctlsocket "${LSW_DIR[$1]}/run/pluto.ctl" "$2" \
+		>>"$TUNFIX_RESULTS/whack-$1.log" 2>&1
+}
+
+# pluto_sa_up NS CONN - 0 if NS's pluto has an IPsec SA of CONN
+# established (whack --trafficstatus lists it)
+pluto_sa_up()
+{
+	pluto_whack "$1" --trafficstatus 2>/dev/null | grep -q "\"$2\""
+}
+
+# pluto_initiate NS CONN [TIMEOUT_S] - bring CONN up from NS (ipsec auto
+# --up) and wait until its IPsec SA is established; 0 if it is within
+# TIMEOUT_S (30)
+pluto_initiate()
+{
+	local ns=$1 conn=$2 tmo=${3:-30}
+
+	pluto_whack "$ns" --name "$conn" --initiate --asynchronous \
+		>>"$TUNFIX_RESULTS/whack-$ns.log" 2>&1 &&
+		slowwait "$tmo" pluto_sa_up "$ns" "$conn"
+}
+
+# ike_gretap_scenario direct|nat [charon|pluto] - two LANs bridged over
+# gretap between rA and rB, the GRE packets in a transport-mode SA that
+# strongSwan's charon (default; recipes/strongswan/swanctl-gretap.conf)
+# or Libreswan's pluto (direct only; recipes/libreswan/ipsec-gretap.conf)
+# negotiates, across M: a router whose link to rB has MTU 1400 and which
+# drops ICMP "fragmentation needed" (blackhole_path); with "nat", M also
+# masquerades rA's packets, and charon puts ESP into UDP 4500.  Fails
+# without tunfix, passes with it; with nat, also with GRE left out of
+# df_protocols and port 4500 in df_udp_ports.  Capture checked.
 #
 #  hA eth0 -- vA [br0] gt0 ~ rA u0 ====== u0 M u1 ==(MTU 1400)== u0 rB gt0 ~ [br0] vB -- eth0 hB
 #  192.0.2.1/24      198.51.100.1/30   .2/30  203.0.113.1/30  203.0.113.2/30          192.0.2.2/24
 ike_gretap_scenario()
 {
-	local mode=$1 peer_a=198.51.100.1 pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
+	local mode=$1 daemon=${2:-charon} peer_a=198.51.100.1
+	local pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
 	local check_args=(--proto 50 --forbid-proto 47) filter=ip
-	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf"
+	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf" sa_up=ike_child_up
 	# set by setup_ns
 	local hA='' rA='' M='' rB='' hB=''
 
@@ -188,12 +307,24 @@ ike_gretap_scenario()
 	must in_recipe "$rA" "$RECIPE_BRIDGED" gretap_bridge_setup vA 198.51.100.1 203.0.113.2
 	must in_recipe "$rB" "$RECIPE_BRIDGED" gretap_bridge_setup vB 203.0.113.2 "$peer_a"
 
-	ike_start "$rB" "$swanctl_conf"
-	ike_start "$rA" "$swanctl_conf" "connections { gre { remote_addrs = 203.0.113.2 } }"
-	ike_load "$rB"
-	ike_load "$rA"
-	ike_initiate "$rA" gre && ike_child_up "$rB" gre
-	check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
+	if [ "$daemon" = pluto ]; then
+		sa_up=pluto_sa_up
+		pluto_start "$rB" "$LSW_RECIPES/ipsec-gretap.conf"
+		pluto_start "$rA" "$LSW_RECIPES/ipsec-gretap.conf"
+		pluto_add "$rB" gre
+		pluto_add "$rA" gre
+		pluto_initiate "$rA" gre && pluto_sa_up "$rB" gre
+		check_result $? "pluto: IPsec SA gre established on rA and rB ($mode)"
+	else
+		ike_start "$rB" "$swanctl_conf"
+		ike_start "$rA" "$swanctl_conf" "connections { gre { remote_addrs = 203.0.113.2 } }"
+		ike_load "$rB"
+		ike_load "$rA"
+		ike_initiate "$rA" gre && ike_child_up "$rB" gre
+		check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
+	fi
+	ip -n "$rA" xfrm state list src 198.51.100.1 | grep -q 'mode transport'
+	check_result $? "$daemon: rA's SA is in transport mode ($mode)"
 
 	if [ "$mode" = nat ]; then
 		ip -n "$rA" xfrm state | grep -q 'encap type espinudp sport 4500 dport 4500'
@@ -258,6 +389,6 @@ ike_gretap_scenario()
 		"df_udp_ports=$(ip netns exec "$rA" sysctl -n net.tunfix.df_udp_ports); counters:"
 	ip netns exec "$rA" grep -v ' 0$' /proc/net/tunfix
 
-	ike_child_up "$rA" gre
-	check_result $? "the CHILD_SA is still up after the traffic"
+	"$sa_up" "$rA" gre
+	check_result $? "the $daemon SA is still up after the traffic"
 }

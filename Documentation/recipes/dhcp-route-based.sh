@@ -50,30 +50,32 @@ xfrmi_link_setup()
 	ip link set ipsec0 up
 }
 
-# xfrmi_route_setup LAN_DEV LAN_NET CLIENT_IP
-#   The host route to the client through ipsec0.  The ESP packets go to
-#   the client's address as well: the SA's output mark 0x1 ("output-mark
-#   0x1", swanctl's set_mark_out) and table 30 send them out of LAN_DEV
-#   instead of back into ipsec0.
+# xfrmi_route_setup LAN_DEV LAN_NET CLIENT_IP [XFRM_DEV]
+#   The host route to the client through XFRM_DEV (default ipsec0).  The
+#   ESP packets go to the client's address as well: the SA's output mark
+#   0x1 ("output-mark 0x1", swanctl's set_mark_out; Libreswan gives its SAs
+#   the interface ID as output mark, 1 for ipsec-interface=1) and table 30
+#   send them out of LAN_DEV instead of back into XFRM_DEV.
 xfrmi_route_setup()
 {
-	local lan=$1 net=$2 client=$3
+	local lan=$1 net=$2 client=$3 xfrm=${4:-ipsec0}
 
 	ip rule add fwmark 0x1 table 30
 	ip route add "$net" dev "$lan" table 30
-	ip route add "$client/32" dev ipsec0
+	ip route add "$client/32" dev "$xfrm"
 }
 
-# tunfix_dhcp_route_setup LAN_DEV LAN_NET
-#   The fix.  DHCP replies that would leave through ipsec0 get mark 0x800
-#   (the whole mark: dhcp_mask is 0xffffffff by default) and are routed
-#   again; mark 0x800 selects table 20, which reaches the LAN directly.
+# tunfix_dhcp_route_setup LAN_DEV LAN_NET [XFRM_DEV]
+#   The fix.  DHCP replies that would leave through XFRM_DEV (default
+#   ipsec0) get mark 0x800 (the whole mark: dhcp_mask is 0xffffffff by
+#   default) and are routed again; mark 0x800 selects table 20, which
+#   reaches the LAN directly.
 tunfix_dhcp_route_setup()
 {
-	local lan=$1 net=$2
+	local lan=$1 net=$2 xfrm=${3:-ipsec0}
 
 	modprobe tunfix 2>/dev/null || true
-	sysctl -w net.tunfix.dhcp_mark=0x800 net.tunfix.dhcp_dev=ipsec0 \
+	sysctl -w net.tunfix.dhcp_mark=0x800 net.tunfix.dhcp_dev="$xfrm" \
 		net.tunfix.dhcp_remark=1
 	ip rule add fwmark 0x800 table 20
 	ip route add "$net" dev "$lan" table 20
