@@ -137,8 +137,10 @@ cat "$TUNFIX_RESULTS/summary"
 	! grep -Eq ' (FAIL|FLAKY)' "$TUNFIX_RESULTS/summary"
 check_result $? "autopkgtest ... -- null: no test failed ($((SECONDS - start)) s, exit $rc)"
 
+# (Debian 13's autopkgtest starts each line of its log with the seconds
+# since its start)
 grep -Eq '^dkms-autopkgtest +PASS' "$TUNFIX_RESULTS/summary" &&
-	grep -Fxq -e "I: PASS $KVER" -e "I: PASS tunfix/$VER $KVER" "$OUT/log"
+	sed 's/^ *[0-9]*s //' "$OUT/log" | grep -Fxq -e "I: PASS $KVER" -e "I: PASS tunfix/$VER $KVER"
 check_result $? "dkms-autopkgtest: tunfix $VER built and installed by DKMS for $KVER"
 
 if grep -Eq '^module-load +PASS' "$TUNFIX_RESULTS/summary"; then
