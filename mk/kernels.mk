@@ -18,7 +18,7 @@ distro-check:
 # The packages' life on Debian 12 and 13 roots (tests/env/boot-check.sh):
 # a systemd boot with them installed, a kernel upgrade and a boot of the
 # new kernel, the package upgraded to the next version (a boot of it),
-# downgraded, removed and purged.  In CI.
+# downgraded, removed and purged.  CI runs Debian 12's (BOOT_SUITES=bookworm).
 BOOT_SUITES ?= bookworm trixie
 boot-check: deb
 	$(MAKE) --no-print-directory deb-next

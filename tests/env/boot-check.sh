@@ -238,7 +238,7 @@ next=$(dpkg-deb -f "$DEBS"/next/tunfix-dkms_*_all.deb Version)
 left_behind >"$BUILD/left-before"
 mkdir -p "$MERGED/tmp/debs/next" && cp "$DEBS"/tunfix-dkms_*_all.deb "$DEBS"/tunfixctl_*.deb "$MERGED/tmp/debs/" &&
 	cp "$DEBS"/next/tunfix-dkms_*_all.deb "$DEBS"/next/tunfixctl_*.deb "$MERGED/tmp/debs/next/" &&
-	in_root "$MERGED" sh -c 'apt-get install -y -q --no-install-recommends /tmp/debs/*.deb' >"$BUILD/install.log" 2>&1 &&
+	apt_to /tmp/debs "$ver" &&
 	sed -i 's/^#\(options\|net\.\|tunfix\)/\1/' $(printf "$MERGED%s " $CONFS)
 boot_result $? "$SUITE: apt installs the packages, DKMS builds for $(root_kernels | paste -sd ' '), samples enabled"
 old=$(root_kernels | tail -n 1)
