@@ -10,9 +10,9 @@
 # and module-load (loads it, tunfixctl --version, status, doctor; doctor
 # exits 3 once the module is gone; run by the scenario itself where the
 # null server cannot claim isolation-machine, Debian 13); both packages
-# stay installed.  The
-# guest runs one kernel: build links of other kernels in the host's root
-# (headers installed for the kernel matrix) are put aside for the run.  The
+# stay installed.  The guest runs one kernel: build links of other kernels
+# in the host's root (headers installed for the kernel matrix) are put
+# aside for the run.  The
 # guest has no network: apt's sources, lists and cache are empty tmpfs
 # (the archive's lists would only make apt rebuild its cache, minutes under
 # emulation), so apt sees autopkgtest's local repository of the packages
@@ -137,10 +137,15 @@ cat "$TUNFIX_RESULTS/summary"
 	! grep -Eq ' (FAIL|FLAKY)' "$TUNFIX_RESULTS/summary"
 check_result $? "autopkgtest ... -- null: no test failed ($((SECONDS - start)) s, exit $rc)"
 
-# (Debian 13's autopkgtest starts each line of its log with the seconds
-# since its start)
+# log_lines LOG - autopkgtest's LOG without the seconds since its start
+# that Debian 13's autopkgtest puts before each line
+log_lines()
+{
+	sed 's/^ *[0-9]*s //' "$1"
+}
+
 grep -Eq '^dkms-autopkgtest +PASS' "$TUNFIX_RESULTS/summary" &&
-	sed 's/^ *[0-9]*s //' "$OUT/log" | grep -Fxq -e "I: PASS $KVER" -e "I: PASS tunfix/$VER $KVER"
+	log_lines "$OUT/log" | grep -Fxq -e "I: PASS $KVER" -e "I: PASS tunfix/$VER $KVER"
 check_result $? "dkms-autopkgtest: tunfix $VER built and installed by DKMS for $KVER"
 
 if grep -Eq '^module-load +PASS' "$TUNFIX_RESULTS/summary"; then
@@ -155,7 +160,7 @@ else
 	how="by this scenario: the null server here cannot claim isolation-machine"
 fi
 grep -q "doctor without the module: exit 3" "$TUNFIX_RESULTS/module-load.log" &&
-	sed 's/^ *[0-9]*s //' "$TUNFIX_RESULTS/module-load.log" | grep -qx "module-load: PASS"
+	log_lines "$TUNFIX_RESULTS/module-load.log" | grep -qx "module-load: PASS"
 check_result $? "module-load ($how): loaded, tunfixctl status and doctor; doctor exits 3 without the module"
 # what dkms-autopkgtest leaves to stop DKMS building on install
 rm -f /etc/dkms/no-autoinstall
