@@ -36,8 +36,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pktlib  # noqa: E402
 
 libc = ctypes.CDLL(None, use_errno=True)
-SYS_finit_module = 313          # x86_64
-SYS_delete_module = 176
+# (finit_module, delete_module) of the architectures the guests run
+SYS_finit_module, SYS_delete_module = {
+    "x86_64": (313, 176), "aarch64": (273, 106), "armv7l": (379, 129),
+}[os.uname().machine]
 CLONE_NEWNET = 0x40000000
 SYSCTL = "/proc/sys/net/tunfix/"
 PARAMS = "/sys/module/tunfix/parameters/"
@@ -136,7 +138,7 @@ class InitProbe:
         return calls, rets
 
 
-def backward(name, step):
+def backward(name, step, bisect=False):
     """Fail the points of an operation from its last one backwards, down
     to the first point at which tunfix_net_init has not been called yet:
     the operation's own points after that (tunfix's pernet init and what
@@ -144,6 +146,11 @@ def backward(name, step):
     kernel (the module loader's vmalloc()s, kmem_cache_create(), the
     namespace's other subsystems); several of them print a stack trace
     when they fail, which the harness would take for a kernel complaint.
+    With BISECT, the scan starts a little after the last point at which
+    a fault still keeps tunfix_net_init from succeeding, found by
+    bisection, instead of at the last point: the points after tunfix's
+    pernet init are the kernel's too (the loopback device's
+    registration), and the bisection faults a dozen of them, not all.
     STEP(n) runs the operation with point n failing (n = 0: none; then it
     returns how many points it passed) and returns (points left, or 0 if
     the fault was injected; problem or None).  Returns the exit code."""
@@ -157,7 +164,26 @@ def backward(name, step):
         print("%s: %d fault-injection points, %d namespaces"
               % (name, total, calls))
         injected = bad = tunfix_err = steps = 0
-        for n in range(total, 0, -1):
+        start = total
+        if bisect:
+            lo, hi = 1, total
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                left, problem = step(mid)
+                calls, rets = probe.take()
+                steps += 1
+                injected += left == 0
+                bad += bool(problem)
+                if problem:
+                    print("point %d: %s" % (mid, problem))
+                if not calls or any(rets):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            start = min(total, lo + 3)
+            print("%s: the last point that fails tunfix_net_init: %d "
+                  "(bisection, %d steps)" % (name, lo, steps))
+        for n in range(start, 0, -1):
             if steps >= MAX_STEPS:
                 print("%s: stopped after %d steps" % (name, steps))
                 break
@@ -270,7 +296,7 @@ def sweep_netns(kv):
             return -1, "the child reported nothing"
         return int(left), problem or None
 
-    return backward("netns", step)
+    return backward("netns", step, bisect=True)
 
 
 # ---------------------------------------------------------------- sysctl
@@ -409,8 +435,9 @@ def check_send(tagfile, pcap_a, pcap_b):
             problem = "B got it with DF, nothing counted"
         if problem:
             bad += 1
-        print("step %d: fault %s, sendto %s, counters %s, A %s, B %s%s"
-              % (n, fault, res, delta,
+        print("step %d: %s, sendto %s, counters %s, A %s, B %s%s"
+              % (n, "fault injected" if fault == "fault" else "no fault",
+                 res, delta,
                  "-" if pa is None else ("DF" if struct_df(pa) else "no DF"),
                  "-" if pb is None else ("DF" if struct_df(pb) else "no DF"),
                  ": " + problem if problem else ""))
