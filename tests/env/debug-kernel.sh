@@ -3,8 +3,8 @@
 #
 # The suite on a debug kernel: Debian's linux-source-X.Y (the series of
 # kver.sh) built with KASAN,
-# kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS
-# (tests/env/debug.config) over x86_64 defconfig, kvm_guest.config
+# kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and
+# the fault-injection framework (tests/env/debug.config) over x86_64 defconfig, kvm_guest.config
 # and what the suite needs (tests/config), all built in.  The kernel is
 # built once and cached under $TUNFIX_CACHE/debug-kernel (rebuilt when the
 # source package or a config file changes); the guest scans kmemleak at the
@@ -68,15 +68,20 @@ if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 	start=$(date +%s)
 	kmake -j"$(nproc)" bzImage modules
 	echo "debug-kernel: built in $(($(date +%s) - start)) s"
-	KVER=$(kmake kernelrelease)
-	rm -rf "${CACHE:?}/$KVER"
-	mkdir -p "$CACHE/$KVER/root/boot"
-	kmake INSTALL_MOD_PATH="$CACHE/$KVER/root" INSTALL_MOD_STRIP=1 \
-		modules_install >/dev/null
-	cp "$OUT/arch/x86/boot/bzImage" "$CACHE/$KVER/root/boot/vmlinuz-$KVER"
+	rm -rf "${CACHE:?}/$(kmake kernelrelease)"
 	echo "$stamp" >"$WORK/stamp"
 fi
 KVER=$(kmake kernelrelease)
+# installed as run.sh lays out a kernel it fetched: the image in
+# $CACHE/KVER/vmlinuz (without it, run.sh would look for a Debian package
+# of that name), the modules under $CACHE/KVER/root
+if [ ! -e "$CACHE/$KVER/vmlinuz" ]; then
+	rm -rf "${CACHE:?}/$KVER"
+	mkdir -p "$CACHE/$KVER/root"
+	kmake INSTALL_MOD_PATH="$CACHE/$KVER/root" INSTALL_MOD_STRIP=1 \
+		modules_install >/dev/null
+	cp "$OUT/arch/x86/boot/bzImage" "$CACHE/$KVER/vmlinuz"
+fi
 
 DIR=$ROOT/tests/.build/debug-kernel
 # only the module copy: another run may be writing its results in $DIR
