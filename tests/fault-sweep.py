@@ -41,6 +41,8 @@ SYS_finit_module, SYS_delete_module = {
     "x86_64": (313, 176), "aarch64": (273, 106), "armv7l": (379, 129),
 }[os.uname().machine]
 CLONE_NEWNET = 0x40000000
+# <linux/in.h>: Python's socket module has no IP_MTU_DISCOVER
+IP_MTU_DISCOVER, IP_PMTUDISC_DO = 10, 2
 SYSCTL = "/proc/sys/net/tunfix/"
 PARAMS = "/sys/module/tunfix/parameters/"
 TRACE = "/sys/kernel/tracing/"
@@ -361,7 +363,7 @@ def sweep_send(dst, port, tagfile):
     fn = FailNth()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_MTU_DISCOVER, 2)  # DO: DF
+    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)  # DF
     addr = (dst, int(port))
     for i in range(3):              # warm up: routes, neighbours
         s.sendto(b"warm-up %d" % i, addr)
