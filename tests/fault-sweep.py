@@ -102,6 +102,17 @@ def summary(name, steps, injected, bad):
 
 
 # ------------------------------------------------ tunfix_net_init probes
+def trace_write(name, text):
+    """Append TEXT to tracefs file NAME in one write(): open(..., "a")
+    would seek to the end first, and tracefs' seq_lseek() refuses
+    SEEK_END with EINVAL."""
+    fd = os.open(TRACE + name, os.O_WRONLY | os.O_APPEND)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
 class InitProbe:
     """kprobes on tunfix_net_init, its calls and return values, defined
     as MODULE:SYMBOL so that they also arm when the module is loaded
@@ -110,23 +121,19 @@ class InitProbe:
     EVENTS = ("tfx_fi_in", "tfx_fi_ret")
 
     def __enter__(self):
-        with open(TRACE + "kprobe_events", "a") as f:
-            f.write("p:tfx_fi_in tunfix:tunfix_net_init\n")
-        with open(TRACE + "kprobe_events", "a") as f:
-            f.write("r:tfx_fi_ret tunfix:tunfix_net_init ret=$retval:s32\n")
+        trace_write("kprobe_events", "p:tfx_fi_in tunfix:tunfix_net_init\n")
+        trace_write("kprobe_events",
+                    "r:tfx_fi_ret tunfix:tunfix_net_init ret=$retval:s32\n")
         for e in self.EVENTS:
-            with open(TRACE + "events/kprobes/%s/enable" % e, "w") as f:
-                f.write("1")
+            trace_write("events/kprobes/%s/enable" % e, "1")
         self.take()
         return self
 
     def __exit__(self, *exc):
         for e in self.EVENTS:
-            with open(TRACE + "events/kprobes/%s/enable" % e, "w") as f:
-                f.write("0")
+            trace_write("events/kprobes/%s/enable" % e, "0")
         for e in self.EVENTS:
-            with open(TRACE + "kprobe_events", "a") as f:
-                f.write("-:%s\n" % e)
+            trace_write("kprobe_events", "-:%s\n" % e)
 
     @staticmethod
     def take():
