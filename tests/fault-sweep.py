@@ -116,14 +116,21 @@ def trace_write(name, text):
 class InitProbe:
     """kprobes on tunfix_net_init, its calls and return values, defined
     as MODULE:SYMBOL so that they also arm when the module is loaded
-    later (trace_kprobe registers them at MODULE_STATE_COMING)."""
+    later (trace_kprobe registers them at MODULE_STATE_COMING), and on
+    the return of should_fail_ex() when it injects a fault (only this
+    thread's fail-nth can: probability is 0), so that the trace says
+    where the fault fell: before, inside or after tunfix_net_init."""
 
-    EVENTS = ("tfx_fi_in", "tfx_fi_ret")
+    EVENTS = ("tfx_fi_in", "tfx_fi_ret", "tfx_fi_fault")
 
     def __enter__(self):
         trace_write("kprobe_events", "p:tfx_fi_in tunfix:tunfix_net_init\n")
         trace_write("kprobe_events",
                     "r:tfx_fi_ret tunfix:tunfix_net_init ret=$retval:s32\n")
+        # every allocation passes should_fail_ex(): room for many at once
+        trace_write("kprobe_events",
+                    "r64:tfx_fi_fault should_fail_ex ret=$retval:u8\n")
+        trace_write("events/kprobes/tfx_fi_fault/filter", "ret == 1")
         for e in self.EVENTS:
             trace_write("events/kprobes/%s/enable" % e, "1")
         self.take()
@@ -137,35 +144,49 @@ class InitProbe:
 
     @staticmethod
     def take():
-        """(tunfix_net_init calls, [its return values]) since last time."""
+        """(tunfix_net_init calls, [its return values], where the first
+        injected fault fell) since last time: "none" (no fault),
+        "before" the first call, "inside" a call, "between" two calls,
+        or "after" the last one."""
         with open(TRACE + "trace") as f:
             lines = f.read().splitlines()
         open(TRACE + "trace", "w").close()
-        calls = sum(" tfx_fi_in:" in line for line in lines)
+        seq = ["in" if " tfx_fi_in:" in line else
+               "fault" if " tfx_fi_fault:" in line else "ret"
+               for line in lines if " tfx_fi_" in line]
+        calls = seq.count("in")
         rets = [int(line.rsplit("ret=", 1)[1]) for line in lines
                 if " tfx_fi_ret:" in line]
-        return calls, rets
+        where = "none"
+        if "fault" in seq:
+            i = seq.index("fault")
+            ins = seq[:i].count("in")
+            where = ("before" if not ins else
+                     "inside" if ins > seq[:i].count("ret") else
+                     "between" if "in" in seq[i:] else "after")
+        return calls, rets, where
 
 
 def backward(name, step, bisect=False):
     """Fail the points of an operation from its last one backwards, down
-    to the first point at which tunfix_net_init has not been called yet:
+    to the first point whose fault falls before tunfix_net_init is called:
     the operation's own points after that (tunfix's pernet init and what
     follows it), and one before.  The points further back belong to the
     kernel (the module loader's vmalloc()s, kmem_cache_create(), the
     namespace's other subsystems); several of them print a stack trace
     when they fail, which the harness would take for a kernel complaint.
-    With BISECT, the scan starts a little after the last point at which
-    a fault still keeps tunfix_net_init from succeeding, found by
-    bisection, instead of at the last point: the points after tunfix's
-    pernet init are the kernel's too (the loopback device's
-    registration), and the bisection faults a dozen of them, not all.
+    With BISECT, the scan starts two points after the last point whose
+    fault falls before tunfix_net_init has returned (the trace of
+    InitProbe says where each fault fell), found by bisection, instead of
+    at the last point: the points after tunfix's pernet init are the
+    kernel's too (the loopback device's registration), and the bisection
+    faults a dozen of them, not all.
     STEP(n) runs the operation with point n failing (n = 0: none; then it
     returns how many points it passed) and returns (points left, or 0 if
     the fault was injected; problem or None).  Returns the exit code."""
     with InitProbe() as probe:
         total, problem = step(0)
-        calls, rets = probe.take()
+        calls, rets, _ = probe.take()
         if problem or not calls or any(rets):
             print("%s without faults: %s, tunfix_net_init %d calls, %s"
                   % (name, problem, calls, rets))
@@ -179,35 +200,36 @@ def backward(name, step, bisect=False):
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 left, problem = step(mid)
-                calls, rets = probe.take()
+                calls, rets, where = probe.take()
                 steps += 1
                 injected += left == 0
                 bad += bool(problem)
                 if problem:
                     print("point %d: %s" % (mid, problem))
-                if not calls or any(rets):
+                if where in ("before", "inside", "between"):
                     lo = mid
                 else:
                     hi = mid - 1
-            start = min(total, lo + 3)
-            print("%s: the last point that fails tunfix_net_init: %d "
+            start = min(total, lo + 2)
+            print("%s: the last point before tunfix_net_init returns: %d "
                   "(bisection, %d steps)" % (name, lo, steps))
         for n in range(start, 0, -1):
             if steps >= MAX_STEPS:
                 print("%s: stopped after %d steps" % (name, steps))
                 break
             left, problem = step(n)
-            calls, rets = probe.take()
+            calls, rets, where = probe.take()
             steps += 1
             injected += left == 0
             failed = [x for x in rets if x]
             tunfix_err += len(failed)
             if problem:
                 bad += 1
-            print("point %d: tunfix_net_init %s%s"
-                  % (n, ("%d calls, returned %s" % (calls, rets)) if calls
-                     else "not called", ": " + problem if problem else ""))
-            if not calls:
+            print("point %d: fault %s tunfix_net_init, %s%s"
+                  % (n, where, ("%d calls, returned %s" % (calls, rets))
+                     if calls else "not called",
+                     ": " + problem if problem else ""))
+            if not calls or where == "before":
                 break
         print("%s: tunfix_net_init failed %d times" % (name, tunfix_err))
         rc = summary(name, steps, injected, bad)
