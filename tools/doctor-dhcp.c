@@ -5,6 +5,7 @@
  * nothing to bypass it.
  */
 #include <stdio.h>
+#include <string.h>
 #include <arpa/inet.h>
 
 #include "doctor.h"
@@ -38,6 +39,40 @@ static bool rule_matches(const struct doctor_rule *r, uint32_t mark,
 	       (mark & r->mask & mask) == (r->mark & mask);
 }
 
+/* An IPsec interface: routes into it lead to ESP (xfrm interface, vti). */
+static bool link_is_ipsec(const struct doctor_link *l)
+{
+	return !strcmp(l->kind, "xfrm") || !strcmp(l->kind, "vti");
+}
+
+/*
+ * The replies already leave through a raw interface, and the re-route has
+ * only to skip the IPsec policy lookup (dhcp_xfrm_bypass): the policy-based
+ * case of recipes/dhcp-policy-based.sh, tunfix_xfrm_bypass_setup, which
+ * needs no ip rule.  So when dhcp_xfrm_bypass is on and no IPsec interface
+ * can carry them: dhcp_dev names a device that is not one, or dhcp_dev is
+ * empty and the namespace has none.
+ */
+static bool dhcp_needs_no_rule(const struct doctor_state *st)
+{
+	const char *dev = st->knob[TUNFIX_KNOB_DHCP_DEV];
+	uint32_t bypass = 0;
+	bool found = false;
+	unsigned int i;
+
+	if (!doctor_knob_u32(st, TUNFIX_KNOB_DHCP_XFRM_BYPASS, &bypass) ||
+	    !bypass || !st->have[TUNFIX_KNOB_DHCP_DEV])
+		return false;
+	for (i = 0; i < st->nlinks; i++) {
+		if (dev[0] && strcmp(st->links[i].name, dev))
+			continue;
+		if (link_is_ipsec(&st->links[i]))
+			return false;
+		found = true;
+	}
+	return !dev[0] || found;
+}
+
 /* No ip rule matches the DHCP mark.  Needs the knobs and the rules. */
 void doctor_check_dhcp_rule(const struct doctor_state *st,
 			    struct doctor_findings *f)
@@ -46,7 +81,7 @@ void doctor_check_dhcp_rule(const struct doctor_state *st,
 	char what[256], fix[160];
 	unsigned int i;
 
-	if (!dhcp_on(st, &mark))
+	if (!dhcp_on(st, &mark) || dhcp_needs_no_rule(st))
 		return;
 	doctor_knob_u32(st, TUNFIX_KNOB_DHCP_MASK, &mask);
 	for (i = 0; i < st->nrules; i++)

@@ -401,6 +401,19 @@ assert d['version'] == '$VERSION' and d['netns'] == 'nsA', d
 assert 'no ip rule matches mark 0x800' in f['problem'], f
 assert len(f['fix']) == 1 and f['fix'][0].startswith('ip rule add fwmark 0x800 table 20'), f
 "
+	# policy-based: dhcp_xfrm_bypass only skips the IPsec lookup, and the
+	# replies leave through a raw interface (lo here): no rule needed
+	echo 1 >"$OUT/tree/proc/sys/net/tunfix/dhcp_xfrm_bypass"
+	echo lo >"$OUT/tree/proc/sys/net/tunfix/dhcp_dev"
+	t doctor-bypass-raw-dev 0 -n nsA doctor
+	: >"$OUT/tree/proc/sys/net/tunfix/dhcp_dev"
+	t doctor-bypass-no-ipsec-dev 0 -n nsA doctor
+	echo gt9 >"$OUT/tree/proc/sys/net/tunfix/dhcp_dev"
+	t doctor-bypass-missing-dev 1 -n nsA doctor
+	check "doctor: dhcp_dev missing, the rule is still asked for" \
+		grep -q "ip rule add fwmark 0x800" "$OUT/doctor-bypass-missing-dev.out"
+	: >"$OUT/tree/proc/sys/net/tunfix/dhcp_dev"
+	echo 0 >"$OUT/tree/proc/sys/net/tunfix/dhcp_xfrm_bypass"
 	inb ip rule add fwmark 0x800 table 20
 	t doctor-rule-in-B 0 -n nsB doctor
 	t doctor-rule-not-in-A 1 -n nsA doctor
