@@ -268,10 +268,12 @@ pluto_initiate()
 # ike_gretap_scenario direct|nat [charon|pluto] - two LANs bridged over
 # gretap between rA and rB, the GRE packets in a transport-mode SA that
 # strongSwan's charon (default; recipes/strongswan/swanctl-gretap.conf)
-# or Libreswan's pluto (direct only; recipes/libreswan/ipsec-gretap.conf)
-# negotiates, across M: a router whose link to rB has MTU 1400 and which
-# drops ICMP "fragmentation needed" (blackhole_path); with "nat", M also
-# masquerades rA's packets, and charon puts ESP into UDP 4500.  Fails
+# or Libreswan's pluto (recipes/libreswan/ipsec-gretap.conf, with "nat"
+# ipsec-gretap-nat.conf) negotiates, across M: a router whose link to rB
+# has MTU 1400 and which drops ICMP "fragmentation needed"
+# (blackhole_path); with "nat", M also masquerades rA's packets, and the
+# daemon puts ESP into UDP 4500 (pluto: in tunnel mode, rB's gretap
+# towards rA's own address, as ipsec-gretap-nat.conf says why).  Fails
 # without tunfix, passes with it; with nat, also with GRE left out of
 # df_protocols and port 4500 in df_udp_ports.  Capture checked.
 #
@@ -283,6 +285,10 @@ ike_gretap_scenario()
 	local pcap="$TUNFIX_RESULTS/rA-u0-$1.pcap"
 	local check_args=(--proto 50 --forbid-proto 47) filter=ip
 	local swanctl_conf="$SWAN_RECIPES/swanctl-gretap.conf" sa_up=ike_child_up
+	# pluto: rA's connection is "gre"; through the NAT rB's is "gre-any",
+	# in tunnel mode (see recipes/libreswan/ipsec-gretap-nat.conf), and
+	# rB's gretap has rA's own address as remote
+	local lsw_conf="$LSW_RECIPES/ipsec-gretap.conf" lsw_conn_b=gre sa_mode=transport big=1380
 	# set by setup_ns
 	local hA='' rA='' M='' rB='' hB=''
 
@@ -301,6 +307,10 @@ ike_gretap_scenario()
 		NFT
 		check_args=(--proto 17 --forbid-proto 50 --forbid-proto 47)
 		filter="ip proto 17"
+		if [ "$daemon" = pluto ]; then
+			lsw_conf="$LSW_RECIPES/ipsec-gretap-nat.conf" lsw_conn_b=gre-any
+			sa_mode=tunnel peer_a=198.51.100.1 big=1360
+		fi
 	fi
 	veth_link "$hA" eth0 192.0.2.1/24 "$rA" vA ""
 	veth_link "$hB" eth0 192.0.2.2/24 "$rB" vB ""
@@ -309,11 +319,11 @@ ike_gretap_scenario()
 
 	if [ "$daemon" = pluto ]; then
 		sa_up=pluto_sa_up
-		pluto_start "$rB" "$LSW_RECIPES/ipsec-gretap.conf"
-		pluto_start "$rA" "$LSW_RECIPES/ipsec-gretap.conf"
-		pluto_add "$rB" gre
+		pluto_start "$rB" "$lsw_conf"
+		pluto_start "$rA" "$lsw_conf"
+		pluto_add "$rB" "$lsw_conn_b"
 		pluto_add "$rA" gre
-		pluto_initiate "$rA" gre && pluto_sa_up "$rB" gre
+		pluto_initiate "$rA" gre && pluto_sa_up "$rB" "$lsw_conn_b"
 		check_result $? "pluto: IPsec SA gre established on rA and rB ($mode)"
 	else
 		ike_start "$rB" "$swanctl_conf"
@@ -323,12 +333,12 @@ ike_gretap_scenario()
 		ike_initiate "$rA" gre && ike_child_up "$rB" gre
 		check_result $? "charon: CHILD_SA gre installed on rA and rB ($mode)"
 	fi
-	ip -n "$rA" xfrm state list src 198.51.100.1 | grep -q 'mode transport'
-	check_result $? "$daemon: rA's SA is in transport mode ($mode)"
+	ip -n "$rA" xfrm state list src 198.51.100.1 | grep -q "mode $sa_mode"
+	check_result $? "$daemon: rA's SA is in $sa_mode mode ($mode)"
 
 	if [ "$mode" = nat ]; then
 		ip -n "$rA" xfrm state | grep -q 'encap type espinudp sport 4500 dport 4500'
-		check_result $? "charon detected the NAT: ESP in UDP 4500"
+		check_result $? "$daemon detected the NAT: ESP in UDP 4500"
 	else
 		! ip -n "$rA" xfrm state | grep -q encap
 		check_result $? "no NAT: plain ESP"
@@ -337,12 +347,13 @@ ike_gretap_scenario()
 	slowwait 10 ping_df "$hA" 192.0.2.2 56 1
 	check_result $? "small pings cross the bridge ($mode)"
 
-	# -s 1380: the outer ESP packet (1480 bytes, 1488 in UDP) fits rA's
+	# -s 1380 ($big): the outer ESP packet (1480 bytes, 1488 in UDP; in
+	# tunnel mode 20 more, hence -s 1360 there) fits rA's
 	# underlay but not M's 1400 link, and the ICMP that would say so is
 	# dropped; -s 1472: the frame does not fit the gretap's path MTU and
 	# rA's gretap drops it itself
-	! ping_df "$hA" 192.0.2.2 1380 2
-	check_result $? "without tunfix: ping -s 1380 -M do dies in M's black hole ($mode)"
+	! ping_df "$hA" 192.0.2.2 "$big" 2
+	check_result $? "without tunfix: ping -s $big -M do dies in M's black hole ($mode)"
 	blackhole_dropped "$M"
 	check_result $? "M really dropped the ICMP frag-needed"
 	! ping_df "$hA" 192.0.2.2 1472 2
@@ -352,21 +363,31 @@ ike_gretap_scenario()
 	in_recipe "$rA" "$RECIPE_BRIDGED" tunfix_bridged_enable &&
 		in_recipe "$rB" "$RECIPE_BRIDGED" tunfix_bridged_enable
 	check_result $? "enable tunfix on both routers with the recipe"
-	ping_df "$hA" 192.0.2.2 1380 3 && ping_df "$hA" 192.0.2.2 1472 3
-	check_result $? "with tunfix: ping -s 1380 and -s 1472 -M do pass ($mode)"
+	ping_df "$hA" 192.0.2.2 "$big" 3 && ping_df "$hA" 192.0.2.2 1472 3
+	check_result $? "with tunfix: ping -s $big and -s 1472 -M do pass ($mode)"
 	if [ "$mode" = nat ]; then
 		# The GRE packet passes LOCAL_OUT before IPsec, and df_egress
 		# fixes its header there; in transport mode that header is the
-		# ESP-in-UDP packet's.  Without GRE in df_protocols only
+		# ESP-in-UDP packet's, in tunnel mode the outer one copies its DF.  Without GRE in df_protocols only
 		# df_udp_ports can fix the ESP-in-UDP packet.
 		for ns in "$rA" "$rB"; do
 			must ip netns exec "$ns" sysctl -q -w net.tunfix.df_protocols=50
 		done
-		! ping_df "$hA" 192.0.2.2 1380 2
+		! ping_df "$hA" 192.0.2.2 "$big" 2
 		check_result $? "df_protocols=50 (GRE not handled), no df_udp_ports: ESP in UDP keeps DF and dies"
 		in_recipe "$rA" "$RECIPE_BRIDGED" tunfix_nat_t_enable &&
 			in_recipe "$rB" "$RECIPE_BRIDGED" tunfix_nat_t_enable
 		check_result $? "df_udp_ports=4500 on both routers with the recipe"
+		if [ "$sa_mode" = tunnel ]; then
+			# A tunnel-mode SA refuses the GRE packet that
+			# keeps DF and does not fit, before it becomes ESP
+			# in UDP: the GRE header must be fixed
+			! ping_df "$hA" 192.0.2.2 1472 2
+			check_result $? "tunnel mode: df_udp_ports=4500 without GRE in df_protocols does not help"
+			for ns in "$rA" "$rB"; do
+				must ip netns exec "$ns" sysctl -q -w net.tunfix.df_protocols=47,50
+			done
+		fi
 	fi
 
 	capture_start "$rA" u0 "$pcap" -s 96 "$filter"
@@ -391,4 +412,127 @@ ike_gretap_scenario()
 
 	"$sa_up" "$rA" gre
 	check_result $? "the $daemon SA is still up after the traffic"
+}
+
+# per_sa_mark_scenario charon|pluto - two transport-mode SAs between rA
+# and rB, one for ICMP ("marked"), one for UDP ("plain"); only "marked"
+# carries a mark: charon's set_mark_out (recipes/strongswan/
+# swanctl-per-sa-mark.conf, the SA's output mark), or Libreswan's
+# mark-out (recipes/libreswan/ipsec-per-sa-mark.conf: the mark the
+# outbound policy and SA match, given to the ICMP packets by the nft rule
+# of recipes/libreswan/per-sa-mark.sh; the ESP packets keep it).  rA
+# sends DF pings and DF UDP datagrams; captures on rB, one per SA (by
+# SPI): with df_egress off the ESP packets of both SAs keep DF; with
+# recipes/strongswan/per-sa-mark.sh (df_egress, df_mark=0x10,
+# df_mask=0xff) those of "marked" have DF clear, new non-zero IDs and
+# valid checksums, those of "plain" keep DF.
+#
+#   rA u0 198.51.100.1/24 ======================= u0 rB 198.51.100.2/24
+per_sa_mark_scenario()
+{
+	local daemon=$1 A=198.51.100.1 B=198.51.100.2 sa_up=ike_child_up
+	local conf=$SWAN_RECIPES/swanctl-per-sa-mark.conf markre=output-mark reqid=''
+	# set by setup_ns
+	local rA='' rB=''
+
+	setup_ns rA rB
+	veth_link "$rA" u0 "$A/24" "$rB" u0 "$B/24"
+	# rB drops the datagrams: no "port unreachable" that would make rA's
+	# connected socket fail the next send
+	must ip netns exec "$rB" nft add table ip t29 '{ chain in { type filter hook input priority 0; udp dport 9 drop; }; }'
+	tunfix_load
+
+	if [ "$daemon" = pluto ]; then
+		sa_up=pluto_sa_up conf=$LSW_RECIPES/ipsec-per-sa-mark.conf
+		must in_recipe "$rA" "$LSW_RECIPES/per-sa-mark.sh" \
+			lswan_icmp_mark_setup "$B" >/dev/null
+		must in_recipe "$rB" "$LSW_RECIPES/per-sa-mark.sh" \
+			lswan_icmp_mark_setup "$A" >/dev/null
+		pluto_start "$rB" "$conf"
+		pluto_start "$rA" "$conf"
+		pluto_add "$rB" marked
+		pluto_add "$rB" plain
+		pluto_add "$rA" marked
+		pluto_add "$rA" plain
+		pluto_initiate "$rA" marked && pluto_initiate "$rA" plain &&
+			pluto_sa_up "$rB" marked && pluto_sa_up "$rB" plain
+		check_result $? "pluto: IPsec SAs marked and plain established on rA and rB"
+	else
+		ike_start "$rB" "$conf"
+		ike_start "$rA" "$conf" "connections { per-sa { remote_addrs = $B } }"
+		ike_load "$rB"
+		ike_load "$rA"
+		ike_initiate "$rA" marked && ike_initiate "$rA" plain &&
+			ike_child_up "$rB" marked && ike_child_up "$rB" plain
+		check_result $? "charon: CHILD_SAs marked and plain installed on rA and rB"
+	fi
+
+	# rA's outgoing SAs: the one with a mark is "marked".  charon puts
+	# its output mark on the SA; pluto puts mark-out on the outbound
+	# policy only (XFRMA_MARK, programs/pluto/kernel_xfrm.c), so its SA
+	# is the one with the reqid of the marked policy's template
+	if [ "$daemon" = pluto ]; then
+		ip -n "$rA" xfrm policy list dir out
+		reqid=$(ip -n "$rA" xfrm policy list dir out | awk '
+			/^src/ { mk = 0 } /mark 0x10\/0xff/ { mk = 1 }
+			mk && /reqid/ { for (i = 1; i < NF; i++) if ($i == "reqid") print $(i + 1) }')
+		markre="reqid ${reqid:-none} mode"
+	fi
+	ip -n "$rA" xfrm state list src "$A" dst "$B"
+	read -r SPI_MARKED SPI_PLAIN < <(ip -n "$rA" xfrm state list src "$A" dst "$B" |
+		awk -v re="$markre" '/proto esp spi/ { spi = $4; m[spi] = 0 } $0 ~ re { m[spi] = 1 }
+		     END { for (s in m) if (m[s]) a = a s; else b = b s
+			   print (a == "" ? "none" : a), (b == "" ? "none" : b) }')
+	echo "rA's SAs: marked $SPI_MARKED, plain $SPI_PLAIN"
+	[[ $SPI_MARKED =~ ^0x[0-9a-f]+$ && $SPI_PLAIN =~ ^0x[0-9a-f]+$ ]]
+	check_result $? "rA has one SA with a mark ($markre) and one without"
+
+	per_sa_capture off
+	per_sa_send
+	capture_stop
+	per_sa_pcap_check off marked --expect-df
+	check_result $? "df_egress off: marked SA's ESP packets keep DF"
+	per_sa_pcap_check off plain --expect-df
+	check_result $? "df_egress off: plain SA's ESP packets keep DF"
+
+	in_recipe "$rA" "$SWAN_RECIPES/per-sa-mark.sh" tunfix_per_sa_enable >/dev/null
+	check_result $? "recipe: df_egress=1 df_protocols=50 df_mark=0x10 df_mask=0xff on rA"
+	per_sa_capture on
+	per_sa_send
+	capture_stop
+	per_sa_pcap_check on marked
+	check_result $? "with tunfix: marked SA's ESP packets: DF clear, new IDs, valid checksums"
+	per_sa_pcap_check on plain --expect-df
+	check_result $? "with tunfix: plain SA's ESP packets keep DF"
+	[ "$(counter "$rA" df_cleared_egress)" -ge 5 ] && [ "$(counter "$rA" skip_mark)" -ge 5 ]
+	check_result $? "counters: df_cleared_egress $(counter "$rA" df_cleared_egress), skip_mark $(counter "$rA" skip_mark)"
+
+	"$sa_up" "$rA" marked && "$sa_up" "$rA" plain
+	check_result $? "both $daemon SAs still up"
+}
+
+# per_sa_send - from rA to rB: 5 DF pings (ICMP: "marked") and 5 DF
+# datagrams on a connected UDP socket ("plain"), 1000 bytes each
+per_sa_send()
+{
+	ip netns exec "$rA" ping -q -n -c 5 -i 0.2 -W 1 -M do -s 1000 "$B" >/dev/null
+	ip netns exec "$rA" bash -c "exec 3>/dev/udp/$B/9
+		for i in 1 2 3 4 5; do printf '%1000s' x >&3; done"
+}
+
+# per_sa_capture NAME - capture rB's u0 into NAME-marked.pcap and
+# NAME-plain.pcap, each the ESP packets of one SA from rA (by SPI)
+per_sa_capture()
+{
+	capture_start "$rB" u0 "$TUNFIX_RESULTS/$1-marked.pcap" -s 96 \
+		"src $A and ip proto 50 and ip[20:4] = $SPI_MARKED"
+	capture_start "$rB" u0 "$TUNFIX_RESULTS/$1-plain.pcap" -s 96 \
+		"src $A and ip proto 50 and ip[20:4] = $SPI_PLAIN"
+}
+
+# per_sa_pcap_check NAME SA [ARG...] - tests/pcap-check.py on NAME-SA.pcap (ESP)
+per_sa_pcap_check()
+{
+	python3 "$TUNFIX_ROOT/tests/pcap-check.py" --proto 50 --min-packets 5 \
+		"${@:3}" "$TUNFIX_RESULTS/$1-$2.pcap"
 }
