@@ -102,7 +102,9 @@ if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 	start=$(date +%s)
 	kmake -j"$(nproc)" bzImage modules
 	echo "$NAME: built in $(($(date +%s) - start)) s"
-	rm -rf "${CACHE:?}/$(kmake kernelrelease)"
+	# an empty release would name the whole cache
+	krel=$(kmake kernelrelease)
+	[ -n "$krel" ] && rm -rf "${CACHE:?}/$krel"
 	echo "$stamp" >"$WORK/stamp"
 fi
 KVER=$(kmake kernelrelease)
