@@ -32,7 +32,21 @@ rt-check cloud-check: all
 debug-check: all
 	tests/env/debug-kernel.sh
 
-.PHONY: rt-check cloud-check debug-check
+# IP-TFS (RFC 9347) against tunfix and copy_df = no, in the same set-up
+# (tests/netns/42-ike-copy-df.sh, 43-ike-iptfs.sh): a kernel built with
+# CONFIG_XFRM_IPTFS from linux-source-$(IPTFS_SERIES) (no Debian kernel has
+# it; tests/env/iptfs.config, cached like the debug kernel's) and a root of
+# $(IPTFS_SUITE) for its strongSwan (6.0.2 or later; tests/env/guest-root.sh).
+IPTFS_SERIES := 7.2
+IPTFS_SUITE := sid
+IPTFS_GUEST_DEPS := kmod busybox-static iproute2 iputils-ping nftables \
+	tcpdump python3 procps psmisc $(IKE_DEPS)
+iptfs-check: all
+	root=$$(tests/env/guest-root.sh amd64 $(IPTFS_SUITE) $(IPTFS_GUEST_DEPS)) && \
+	tests/env/debug-kernel.sh --series $(IPTFS_SERIES) \
+		--config tests/env/iptfs.config --root "$$root" -t 42 -t 43
+
+.PHONY: rt-check cloud-check debug-check iptfs-check
 
 # The benchmark: tunfix against no hook, nftables and NFQUEUE, one boot:
 # first the cost of a namespace, in memory nothing else has used yet (4

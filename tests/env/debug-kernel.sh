@@ -1,37 +1,71 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The suite on a debug kernel: Debian's linux-source-X.Y (the series of
-# kver.sh) built with KASAN,
-# kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and
-# the fault-injection framework (tests/env/debug.config) over x86_64 defconfig, kvm_guest.config
-# and what the suite needs (tests/config), all built in.  The kernel is
-# built once and cached under $TUNFIX_CACHE/debug-kernel (rebuilt when the
-# source package or a config file changes); the guest scans kmemleak at the
+# The suite on a kernel built here: Debian's linux-source-X.Y (by default
+# the series of kver.sh) over x86_64 defconfig, kvm_guest.config and what
+# the suite needs (tests/config), plus one fragment.  By default the
+# fragment is tests/env/debug.config: KASAN, kmemleak, lockdep
+# (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and the
+# fault-injection framework, all built in; the guest scans kmemleak at the
 # end and tests/qemu/check-dmesg.sh fails the run on any report.
+# Each fragment NAME.config has its own cache, $TUNFIX_CACHE/NAME-kernel
+# (rebuilt when the source package or a config file changes), and its own
+# tests/.build/NAME-kernel.
 #
-# usage: tests/env/debug-kernel.sh [--build-only] [run.sh arguments]
+# usage: tests/env/debug-kernel.sh [--series X.Y] [--config FRAGMENT]
+#                                  [--build-only] [run.sh arguments]
+#   --series X.Y       build linux-source-X.Y: the installed package, else
+#                      the .deb apt would install (any suite, e.g. sid's,
+#                      whatever its pin), unpacked into the cache only
+#   --config FRAGMENT  instead of tests/env/debug.config
 #   e.g. tests/env/debug-kernel.sh                   (whole suite)
 #        tests/env/debug-kernel.sh --cmd 'bash tests/stress-long.sh'
+#        tests/env/debug-kernel.sh --series 7.2 --config tests/env/iptfs.config \
+#            -t 43                                   (make iptfs-check)
 
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
-WORK=$CACHE/debug-kernel
-SERIES=$("$ROOT/tests/env/kver.sh" --series)
+SERIES=
+FRAGMENT=$ROOT/tests/env/debug.config
+BUILD_ONLY=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--series) SERIES=$2; shift 2 ;;
+	--config) FRAGMENT=$(realpath "$2"); shift 2 ;;
+	--build-only) BUILD_ONLY=1; shift ;;
+	*) break ;;
+	esac
+done
+[ -n "$SERIES" ] || SERIES=$("$ROOT/tests/env/kver.sh" --series)
+NAME=$(basename "$FRAGMENT" .config)-kernel
+WORK=$CACHE/$NAME
 SRC=$WORK/linux-source-$SERIES
 OUT=$WORK/build
-TARBALL=/usr/src/linux-source-$SERIES.tar.xz
-CONFIGS="$ROOT/tests/config $ROOT/tests/env/debug.config"
-BUILD_ONLY=
-if [ "${1:-}" = --build-only ]; then
-	BUILD_ONLY=1
-	shift
-fi
+CONFIGS="$ROOT/tests/config $FRAGMENT"
 
-[ -e "$TARBALL" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	--no-install-recommends "linux-source-$SERIES" >/dev/null
-srcver=$(dpkg-query -W -f='${Version}' "linux-source-$SERIES")
+PKG=linux-source-$SERIES
+TARBALL=/usr/src/$PKG.tar.xz
+if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q ' installed$'; then
+	srcver=$(dpkg-query -W -f='${Version}' "$PKG")
+elif [ "$SERIES" = "$("$ROOT/tests/env/kver.sh" --series)" ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "$PKG" >/dev/null
+	srcver=$(dpkg-query -W -f='${Version}' "$PKG")
+else
+	# another release's source (its dependencies, binutils and
+	# xz-utils, would come from that release too): only the tarball
+	mkdir -p "$WORK/deb"
+	deb=$(ls "$WORK"/deb/"${PKG}"_*.deb 2>/dev/null | tail -n 1)
+	if [ -z "$deb" ]; then
+		(cd "$WORK/deb" && apt-get download -q -o APT::Sandbox::User=root "$PKG") >/dev/null
+		deb=$(ls "$WORK"/deb/"${PKG}"_*.deb | tail -n 1)
+	fi
+	srcver=$(dpkg-deb -f "$deb" Version)
+	TARBALL=$WORK/deb/$PKG.tar.xz
+	[ -e "$TARBALL" ] || dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$PKG.tar.xz" >"$TARBALL"
+fi
 stamp=$(cat <(echo "$srcver") $CONFIGS | sha256sum | cut -c1-16)
 mkdir -p "$WORK"
 
@@ -42,7 +76,7 @@ kmake()
 
 if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 	if [ "$(cat "$SRC/.tunfix-srcver" 2>/dev/null)" != "$srcver" ]; then
-		echo "debug-kernel: unpacking linux-source $srcver"
+		echo "$NAME: unpacking linux-source $srcver"
 		rm -rf "$SRC" "$OUT"
 		tar -xf "$TARBALL" -C "$WORK"
 		echo "$srcver" >"$SRC/.tunfix-srcver"
@@ -61,14 +95,16 @@ if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 		esac
 	done
 	if [ -n "$missing" ]; then
-		echo "debug-kernel: the config lost:$missing" >&2
+		echo "$NAME: the config lost:$missing" >&2
 		exit 1
 	fi
-	echo "debug-kernel: building $(kmake kernelrelease) ($(nproc) jobs)"
+	echo "$NAME: building $(kmake kernelrelease) ($(nproc) jobs)"
 	start=$(date +%s)
 	kmake -j"$(nproc)" bzImage modules
-	echo "debug-kernel: built in $(($(date +%s) - start)) s"
-	rm -rf "${CACHE:?}/$(kmake kernelrelease)"
+	echo "$NAME: built in $(($(date +%s) - start)) s"
+	# an empty release would name the whole cache
+	krel=$(kmake kernelrelease)
+	[ -n "$krel" ] && rm -rf "${CACHE:?}/$krel"
 	echo "$stamp" >"$WORK/stamp"
 fi
 KVER=$(kmake kernelrelease)
@@ -83,7 +119,7 @@ if [ ! -e "$CACHE/$KVER/vmlinuz" ]; then
 	cp "$OUT/arch/x86/boot/bzImage" "$CACHE/$KVER/vmlinuz"
 fi
 
-DIR=$ROOT/tests/.build/debug-kernel
+DIR=$ROOT/tests/.build/$NAME
 # only the module copy: another run may be writing its results in $DIR
 rm -rf "$DIR/kmod" "$DIR/uapi" && mkdir -p "$DIR"
 cp -r "$ROOT/kmod" "$ROOT/uapi" "$DIR/"
@@ -91,8 +127,11 @@ make -s -C "$DIR/kmod" clean KDIR="$OUT" >/dev/null
 make -s -C "$DIR/kmod" KERNELRELEASE="$KVER" KDIR="$OUT"
 [ -n "$BUILD_ONLY" ] && exit 0
 
-# everything runs several times slower: give each test and the boot more time
-export KVER TUNFIX_KO=$DIR/kmod/tunfix.ko TUNFIX_TIMEOUT_SCALE=${TUNFIX_TIMEOUT_SCALE:-4}
+# with KASAN everything runs several times slower: give each test and the
+# boot more time
+scale=1
+grep -qx CONFIG_KASAN=y "$OUT/.config" && scale=4
+export KVER TUNFIX_KO=$DIR/kmod/tunfix.ko TUNFIX_TIMEOUT_SCALE=${TUNFIX_TIMEOUT_SCALE:-$scale}
 export TUNFIX_RESULTS_DIR=${TUNFIX_RESULTS_DIR:-$DIR/results}
 export TUNFIX_QEMU_TIMEOUT=${TUNFIX_QEMU_TIMEOUT:-10800}
 exec "$ROOT/tests/qemu/run.sh" "$@"

@@ -53,7 +53,9 @@ binfmt()
 }
 
 # add_packages PACKAGE... - apt-get install them in the root, from the suite's
-# repositories as the host's apt for ARCH has them
+# repositories as the host's apt for ARCH has them (a dated snapshot: sid's
+# Release file is past its Valid-Until, which the host's apt.conf.d
+# tolerates and a fresh root does not)
 add_packages()
 {
 	local conf src
@@ -63,7 +65,7 @@ add_packages()
 	awk -v s="$SUITE" '$1 == "deb" && ($5 == s || index($5, s "-") == 1)' "$src" |
 		sed 's/ \[arch=[^ ]* / [/' >"$DIR/etc/apt/sources.list" &&
 		[ -s "$DIR/etc/apt/sources.list" ] &&
-		in_root "$DIR" apt-get update -q &&
+		in_root "$DIR" apt-get update -q -o Acquire::Check-Valid-Until=false &&
 		in_root "$DIR" apt-get install -y -q --no-install-recommends "$@" &&
 		in_root "$DIR" apt-get clean
 }
