@@ -10,8 +10,10 @@ the namespaces and the memory readings, shared with bench/netns-cost.py).
         at once), wait until the kernel has freed them all, read it again.
         Prints key=value lines: n, created_s, freed_s, sunreclaim_before,
         sunreclaim_after, percpu_before, percpu_after, slab_before,
-        slab_after (kB), tunfix_on (namespaces whose df_egress read 1), and
-        "grew CACHE BYTES" for the five caches that grew the most.
+        slab_after (kB), objects_kib (what the active objects of all
+        caches grew by, /proc/slabinfo), tunfix_on (namespaces whose
+        df_egress read 1), and "grew CACHE BYTES" for the five caches
+        that grew the most.
     netns-churn.py race LOG FILLERS
         Make FILLERS namespaces and keep them (the module's load and unload
         then run its init or exit for each), print "ready", then make and
@@ -103,9 +105,11 @@ def mem(n, batch, warmup):
                     ("Slab", "slab")):
         print("%s_before=%d\n%s_after=%d" % (name, before[k], name, after[k]))
     grew = []
-    for c, (act, size) in slab1.items():
-        d = (act - slab0.get(c, (0, size))[0]) * size
-        grew.append((d, c))
+    for c in set(slab0) | set(slab1):
+        act, size = slab1.get(c, (0, slab0.get(c, (0, 0))[1]))
+        grew.append(((act - slab0.get(c, (0, size))[0]) * size, c))
+    # the objects alone, without the slab pages' free room
+    print("objects_kib=%d" % (sum(d for d, _ in grew) // 1024))
     for d, c in sorted(grew, reverse=True)[:5]:
         print("grew %s %d" % (c, d))
     return 0
