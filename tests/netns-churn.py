@@ -143,7 +143,8 @@ def race(log, fillers):
 
 def send(dst, port, interval):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_MTU_DISCOVER, 2)  # DO: DF
+    # IP_MTU_DISCOVER = IP_PMTUDISC_DO: DF (not in every Python's socket)
+    s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_MTU_DISCOVER", 10), 2)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     while True:
         s.sendto(struct.pack("!d", time.time()) + bytes(200), (dst, port))
