@@ -193,9 +193,12 @@ def windows(wfile, cfile, pfile):
 
     res = dict(windows=len(wins), no_ns=0, no_pkt=0, no_mixed=0, bad_ns=0,
                bad_pkt=0, ns=len(ns), pkts=len(pk))
-    print("%-6s %9s %9s %5s %5s %5s %6s %6s %6s" % (
-        "window", "start", "ms", "ns", "began", "max_ms", "pkts", "df_off",
-        "df_on"))
+    # ns: creations in progress during the window (began: of them, begun
+    # in it; max_ms: the longest); pkts: datagrams sent in it, of them
+    # cleared (DF cleared by tunfix) and kept (DF as sent)
+    print("%-6s %9s %9s %5s %5s %5s %6s %7s %6s" % (
+        "window", "start", "ms", "ns", "began", "max_ms", "pkts", "cleared",
+        "kept"))
     t00 = wins[0][1] if wins else 0
     for k, w0, w1 in wins:
         inprog = [(a, b) for a, b, _ in ns if a <= w1 and b >= w0]
@@ -203,7 +206,7 @@ def windows(wfile, cfile, pfile):
         longest = max([b - a for a, b in inprog], default=0)
         sent = [d for s, _, d in pk if w0 <= s <= w1]
         off = sent.count(0)
-        print("%-6s %9.3f %9.1f %5d %5d %6.1f %6d %6d %6d" % (
+        print("%-6s %9.3f %9.1f %5d %5d %6.1f %6d %7d %6d" % (
             k, w0 - t00, (w1 - w0) * 1000, len(inprog), began, longest * 1000,
             len(sent), off, len(sent) - off))
         res["no_ns"] += not inprog

@@ -112,8 +112,7 @@ tunfix_load $ALL_ON
 mem_churn tunfix
 tunfix_unload
 
-# 2. races: the flow first (its namespaces are the first tunfix's init and
-# exit reach), then the fillers and the churner
+# 2. races: the flow, then the fillers and the churner
 setup_ns tA tB
 veth_link "$tA" a0 10.63.0.1/24 "$tB" b0 10.63.0.2/24
 ip netns exec "$tB" python3 "$CHURN_PY" recv 4500 "$TUNFIX_RESULTS/packets.txt" &
