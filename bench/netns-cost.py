@@ -20,41 +20,28 @@ The namespaces are never destroyed during the run: a destroyed one is
 freed later by a workqueue (cleanup_net()), which would run beside the
 next measurement, and its freed memory would be reused by it.  Nothing in
 userspace tells when cleanup_net() is done (the slab counters keep freed
-objects of per-CPU partial slabs as active), so destruction is not timed.
+objects of per-CPU partial slabs as active), so destruction is not timed
+here (tests/netns-churn.py waits for it, with tests/nslib.py, shared with
+this script).
 """
 
-import ctypes
 import os
 import resource
 import sys
 import time
 
-CLONE_NEWNET = 0x40000000
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def meminfo():
-    """{field: kB} of /proc/meminfo"""
-    res = {}
-    with open("/proc/meminfo") as f:
-        for line in f:
-            k, v = line.split(":")
-            res[k] = int(v.split()[0])
-    return res
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests"))
+from nslib import meminfo, new_netns, setns  # noqa: E402
 
 
 def measure(home, fds, variant, n):
     before = meminfo()
     t0 = time.monotonic_ns()
     for _ in range(n):
-        if libc.unshare(CLONE_NEWNET) != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, "unshare: " + os.strerror(e))
-        fds.append(os.open("/proc/self/ns/net", os.O_RDONLY))
+        fds.append(new_netns())
     create = time.monotonic_ns() - t0
-    if libc.setns(home, CLONE_NEWNET) != 0:
-        e = ctypes.get_errno()
-        raise OSError(e, "setns: " + os.strerror(e))
+    setns(home)
     after = meminfo()
     return "%s %d %d %d %d %d" % (
         variant, n, create, after["SUnreclaim"] - before["SUnreclaim"],
