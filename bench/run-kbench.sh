@@ -8,6 +8,9 @@
 #   nohook       no hook
 #   empty        an empty hook (kbench's own: returns NF_ACCEPT, touches
 #                nothing), what running any hook costs
+#   empty-id     kbench's hook that only writes an ID with the kernel's
+#                generator (__ip_select_ident()): the floor of a hook that
+#                writes fresh IDs
 #   off          tunfix loaded, df_egress=0
 #   nomatch      tunfix on, GRE not in df_protocols (the hook runs, nothing
 #                matches)
@@ -51,6 +54,8 @@ setup()
 	nohook) tunfix_unload ;;
 	empty) tunfix_unload
 	   ip netns exec "$K" sh -c 'echo 1 >/proc/net/tunfix_kbench' ;;
+	empty-id) tunfix_unload
+	   ip netns exec "$K" sh -c 'echo 2 >/proc/net/tunfix_kbench' ;;
 	off) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
 	nomatch|tunfix|tunfix-mark)
 		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
@@ -71,7 +76,7 @@ teardown()
 		ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=0 \
 			net.tunfix.df_protocols=47,50 net.tunfix.df_mask=0 ;;
 	nft|nft-count) ip netns exec "$K" nft delete table ip kb ;;
-	empty) ip netns exec "$K" sh -c 'echo 0 >/proc/net/tunfix_kbench' ;;
+	empty|empty-id) ip netns exec "$K" sh -c 'echo 0 >/proc/net/tunfix_kbench' ;;
 	esac
 }
 
@@ -80,6 +85,7 @@ expect()
 {
 	case $1 in
 	tunfix|tunfix-mark|nft) echo "0 1 1" ;;
+	empty-id) echo "1 1 0" ;;
 	*) echo "1 0 1" ;;
 	esac
 }
@@ -87,7 +93,7 @@ expect()
 rc=0
 : >"$OUT"
 for rep in $(seq "$REPS"); do
-	for v in nohook empty off nomatch tunfix tunfix-mark nft nft-count; do
+	for v in nohook empty empty-id off nomatch tunfix tunfix-mark nft nft-count; do
 		setup $v
 		res=$(ip netns exec "$K" cat /proc/net/tunfix_kbench)
 		teardown $v

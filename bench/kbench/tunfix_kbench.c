@@ -19,7 +19,10 @@
  * Writing "1" to the file registers an empty hook at LOCAL_OUT in that
  * namespace (it returns NF_ACCEPT and touches nothing, at tunfix's
  * priority), "0" removes it: what running any hook at all costs, the floor
- * of a hook-based design.
+ * of a hook-based design.  "2" registers instead a hook whose only work is
+ * the kernel's ID generator on the packet's header (__ip_select_ident()):
+ * the floor of any hook that writes a fresh ID, the generator timed where
+ * tunfix calls it rather than alone in a tight loop.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,10 +54,18 @@ static unsigned int payload = 64;
 module_param(payload, uint, 0644);
 MODULE_PARM_DESC(payload, "bytes after the IP header (default 64)");
 
-/* The empty hook of one namespace, registered while @on. */
+/* The floor hooks, by what is written to the file to register them. */
+enum tunfix_kbench_floor {
+	TUNFIX_KBENCH_NONE,
+	TUNFIX_KBENCH_EMPTY,
+	TUNFIX_KBENCH_IDENT,
+	__TUNFIX_KBENCH_MAX
+};
+
+/* The floor hooks of one namespace; ops[@on] is registered, if any. */
 struct tunfix_kbench_net {
-	struct nf_hook_ops ops;
-	bool on;
+	struct nf_hook_ops ops[__TUNFIX_KBENCH_MAX];
+	enum tunfix_kbench_floor on;
 };
 
 static unsigned int tunfix_kbench_net_id __read_mostly;
@@ -175,24 +186,45 @@ static unsigned int tunfix_kbench_empty_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-/* "1": register the empty hook in this namespace, "0": remove it. */
+/* A fresh ID in the header kbench passes, and nothing else. */
+static unsigned int tunfix_kbench_ident_hook(void *priv, struct sk_buff *skb,
+					     const struct nf_hook_state *state)
+{
+	__ip_select_ident(state->net, ip_hdr(skb), 1);
+	return NF_ACCEPT;
+}
+
+static nf_hookfn *const tunfix_kbench_hooks[__TUNFIX_KBENCH_MAX] = {
+	[TUNFIX_KBENCH_EMPTY] = tunfix_kbench_empty_hook,
+	[TUNFIX_KBENCH_IDENT] = tunfix_kbench_ident_hook,
+};
+
+/*
+ * "1": register the empty hook in this namespace, "2": the ID generator's
+ * hook, "0": neither.  Return: 0, -EINVAL for anything else, or the error
+ * of nf_register_net_hook().
+ */
 static int tunfix_kbench_write(struct file *file, char *buf, size_t size)
 {
 	struct net *net = seq_file_single_net(file->private_data);
 	struct tunfix_kbench_net *kn = net_generic(net, tunfix_kbench_net_id);
-	bool on;
+	unsigned int on;
 	int err;
 
-	err = kstrtobool(strim(buf), &on);
+	err = kstrtouint(strim(buf), 10, &on);
 	if (err)
 		return err;
+	if (on >= __TUNFIX_KBENCH_MAX)
+		return -EINVAL;
 	mutex_lock(&tunfix_kbench_lock);
-	if (on && !kn->on)
-		err = nf_register_net_hook(net, &kn->ops);
-	else if (!on && kn->on)
-		nf_unregister_net_hook(net, &kn->ops);
-	if (!err)
-		kn->on = on;
+	if (on != kn->on) {
+		if (on)
+			err = nf_register_net_hook(net, &kn->ops[on]);
+		if (!err && kn->on)
+			nf_unregister_net_hook(net, &kn->ops[kn->on]);
+		if (!err)
+			kn->on = on;
+	}
 	mutex_unlock(&tunfix_kbench_lock);
 	return err;
 }
@@ -200,13 +232,15 @@ static int tunfix_kbench_write(struct file *file, char *buf, size_t size)
 static int __net_init tunfix_kbench_net_init(struct net *net)
 {
 	struct tunfix_kbench_net *kn = net_generic(net, tunfix_kbench_net_id);
+	unsigned int i;
 
-	kn->ops = (struct nf_hook_ops) {
-		.hook		= tunfix_kbench_empty_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= NF_IP_PRI_MANGLE + 1,	/* tunfix's df_egress */
-	};
+	for (i = TUNFIX_KBENCH_EMPTY; i < __TUNFIX_KBENCH_MAX; i++)
+		kn->ops[i] = (struct nf_hook_ops) {
+			.hook		= tunfix_kbench_hooks[i],
+			.pf		= NFPROTO_IPV4,
+			.hooknum	= NF_INET_LOCAL_OUT,
+			.priority	= NF_IP_PRI_MANGLE + 1,	/* df_egress */
+		};
 	if (!proc_create_net_single_write("tunfix_kbench", 0600, net->proc_net,
 					  tunfix_kbench_show,
 					  tunfix_kbench_write, NULL))
@@ -220,7 +254,7 @@ static void __net_exit tunfix_kbench_net_exit(struct net *net)
 
 	remove_proc_entry("tunfix_kbench", net->proc_net);
 	if (kn->on)
-		nf_unregister_net_hook(net, &kn->ops);
+		nf_unregister_net_hook(net, &kn->ops[kn->on]);
 }
 
 static struct pernet_operations tunfix_kbench_net_ops = {
