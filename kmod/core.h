@@ -75,38 +75,22 @@ static_assert(__TUNFIX_CNT_MAX <= 32);
 #define TUNFIX_CNT(c)	BIT(TUNFIX_CNT_##c)
 
 /*
- * A packet's one update section of the counters: it pays for one, whatever
- * it is counted in.  Hooks run with preemption and interrupts enabled
- * (LOCAL_OUT from a socket's sendmsg): pin the CPU, and on 32-bit kernels
- * keep an interrupt from nesting inside the update
+ * Add one to every counter of @set, in one update section: a packet pays
+ * for one, whatever it is counted in.  Hooks run with preemption and
+ * interrupts enabled (LOCAL_OUT from a socket's sendmsg): pin the CPU, and
+ * on 32-bit kernels keep an interrupt from nesting inside the update
  * (u64_stats_update_begin_irqsave() is a no-op on 64-bit ones).
  */
-static __always_inline struct tunfix_stats *
-tunfix_count_begin(struct tunfix_net *tn, unsigned long *flags)
-{
-	struct tunfix_stats *s = get_cpu_ptr(tn->stats);
-
-	*flags = u64_stats_update_begin_irqsave(&s->syncp);
-	return s;
-}
-
-static __always_inline void tunfix_count_end(struct tunfix_net *tn,
-					     struct tunfix_stats *s,
-					     unsigned long flags)
-{
-	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	put_cpu_ptr(tn->stats);
-}
-
-/* Add one to every counter of @set, in one update section. */
 static __always_inline void tunfix_count_set(struct tunfix_net *tn, u32 set)
 {
+	struct tunfix_stats *s = get_cpu_ptr(tn->stats);
 	unsigned long flags;
-	struct tunfix_stats *s = tunfix_count_begin(tn, &flags);
 
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	for (; set; set &= set - 1)
 		u64_stats_inc(&s->cnt[__ffs(set)]);
-	tunfix_count_end(tn, s, flags);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(tn->stats);
 }
 
 static inline void tunfix_count(struct tunfix_net *tn, enum tunfix_counter c)

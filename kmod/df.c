@@ -212,9 +212,7 @@ static __always_inline int tunfix_df_rewrite(struct net *net,
 /*
  * Check and rewrite a packet a hook's policy selected, if the fwmark
  * selector takes it too, and count what happened (one update of the
- * counters): @cleared names the hook.  A cleared packet's counters are
- * known at compile time: three increments, without tunfix_count_set()'s
- * loop.
+ * counters): @cleared names the hook.
  */
 static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
 					    const struct tunfix_cfg *cfg,
@@ -223,26 +221,20 @@ static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
 					    bool verify_csum,
 					    enum tunfix_counter cleared)
 {
+	u32 counts = TUNFIX_CNT(DF_SEEN);
 	unsigned int why;
 
 	if (!tunfix_df_mark_selected(tn, cfg, skb))
 		return;
 	why = tunfix_df_check(skb, ip_hdr(skb), verify_csum,
 			      cfg->val[TUNFIX_KNOB_DF_MIN_LEN]);
-	if (likely(why == TUNFIX_DF_OK)) {
-		if (likely(!tunfix_df_rewrite(st->net, skb))) {
-			unsigned long flags;
-			struct tunfix_stats *s = tunfix_count_begin(tn, &flags);
-
-			u64_stats_inc(&s->cnt[TUNFIX_CNT_DF_SEEN]);
-			u64_stats_inc(&s->cnt[cleared]);
-			u64_stats_inc(&s->cnt[TUNFIX_CNT_ID_REWRITTEN]);
-			tunfix_count_end(tn, s, flags);
-			return;
-		}
-		why = TUNFIX_CNT_SKIP_UNWRITABLE;
-	}
-	tunfix_count_set(tn, TUNFIX_CNT(DF_SEEN) | BIT(why));
+	if (why != TUNFIX_DF_OK)
+		counts |= BIT(why);
+	else if (tunfix_df_rewrite(st->net, skb))
+		counts |= TUNFIX_CNT(SKIP_UNWRITABLE);
+	else
+		counts |= BIT(cleared) | TUNFIX_CNT(ID_REWRITTEN);
+	tunfix_count_set(tn, counts);
 }
 
 static bool tunfix_dev_is(const struct net_device *dev, const char *name)
