@@ -335,6 +335,30 @@ route_based_renewals()
 	capture_verdicts "$srv" without with
 }
 
+# policy_based_renewals SRV - an IPsec policy of the server covers the
+# client (and a ping passes as ESP): one renewal without tunfix must fail
+# (capture SRV_without), then with recipes/dhcp-policy-based.sh's
+# tunfix_xfrm_bypass_setup a fresh client gets its lease and renews 3
+# times (capture SRV_tunfix); the client is stopped at the end
+policy_based_renewals()
+{
+	local srv=$1
+
+	ping_esp
+	check_result $? "$srv: ping to the client passes"
+
+	dhcp_capture_start "${srv}_without"
+	renew_fails
+	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK leaves as ESP)"
+	capture_stop
+
+	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_setup eth0 >/dev/null
+	check_result $? "$srv: recipe: dhcp_xfrm_bypass=1 dhcp_dev=eth0"
+	fresh_client_phase tunfix "with tunfix"
+	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_teardown >/dev/null
+	client_stop
+}
+
 # dhcp_main SERVER... - the body of a scenario that defines scenario SRV:
 # run it once per DHCP server, each on namespaces of its own, then exit
 # with the result

@@ -66,19 +66,7 @@ scenario()
 	ip -n "$S" xfrm policy list dir out | grep -E '^src|priority'
 	ip -n "$S" xfrm policy list dir out dst "$CLI_IP/32" | grep -q 'proto esp.*mode tunnel'
 	check_result $? "$srv: pluto's outgoing policy to $CLI_IP is ESP, tunnel mode"
-	ping_esp
-	check_result $? "$srv: ping to the client passes"
-
-	dhcp_capture_start "${srv}_without"
-	renew_fails
-	check_result $? "$srv: without tunfix the renewal fails (the DHCPACK leaves as ESP)"
-	capture_stop
-
-	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_setup eth0 >/dev/null
-	check_result $? "$srv: recipe: dhcp_xfrm_bypass=1 dhcp_dev=eth0"
-	fresh_client_phase tunfix "with tunfix"
-	in_recipe "$S" "$RECIPE_POLICY" tunfix_xfrm_bypass_teardown >/dev/null
-	client_stop
+	policy_based_renewals "$srv"
 
 	capture_verdicts "$srv" without tunfix
 	pluto_sa_up "$S" dhcp-policy
