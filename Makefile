@@ -61,8 +61,7 @@ CROSS_DEPS := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
 # on the host would upgrade the host's systemd to its version), the
 # Libreswan scenarios unpack libreswan's (see IKE_DEPS).
 GUEST_DEBS := /var/cache/tunfix-tests/debs
-LIBRESWAN_LIBS = $$(dpkg-deb -f $(GUEST_DEBS)/libreswan_*.deb Depends | \
-	tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g' | grep '^lib')
+LIBRESWAN_LIBS = $$(tests/env/libreswan-libs.sh $(GUEST_DEBS)/libreswan_*.deb)
 # Everything the build and the tests use.  qemu comes from the release's
 # own suite, except on Debian 12: its qemu 7.2 crashes newer guest kernels
 # (multi-threaded TCG and live-patched static keys), so bookworm-backports.

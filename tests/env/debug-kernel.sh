@@ -2,18 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The suite on a kernel built here: Debian's linux-source-X.Y (by default
-# the series of kver.sh) over x86_64 defconfig, kvm_guest.config and what
-# the suite needs (tests/config), plus one fragment.  By default the
+# the series of kver.sh) over the architecture's defconfig (x86_64's, or
+# multi_v7_defconfig for armhf, cross-compiled with Debian's
+# arm-linux-gnueabihf compiler), kvm_guest.config and what the suite
+# needs (tests/config), plus one fragment.  By default the
 # fragment is tests/env/debug.config: KASAN, kmemleak, lockdep
 # (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and the
 # fault-injection framework, all built in; the guest scans kmemleak at the
 # end and tests/qemu/check-dmesg.sh fails the run on any report.
 # Each fragment NAME.config has its own cache, $TUNFIX_CACHE/NAME-kernel
 # (rebuilt when the source package or a config file changes), and its own
-# tests/.build/NAME-kernel.
+# tests/.build/NAME-kernel (NAME-kernel-ARCH for another architecture).
 #
-# usage: tests/env/debug-kernel.sh [--series X.Y] [--config FRAGMENT]
-#                                  [--build-only] [run.sh arguments]
+# usage: tests/env/debug-kernel.sh [--arch armhf] [--series X.Y]
+#                                  [--config FRAGMENT] [--build-only]
+#                                  [run.sh arguments]
+#   --arch armhf       a 32-bit ARM kernel, booted with run.sh -a armhf
+#                      (its --root and APT_CONFIG are the caller's: see
+#                      make armhf-refcnt)
 #   --series X.Y       build linux-source-X.Y: the installed package, else
 #                      the .deb apt would install (any suite, e.g. sid's,
 #                      whatever its pin), unpacked into the cache only
@@ -22,6 +28,8 @@
 #        tests/env/debug-kernel.sh --cmd 'bash tests/stress-long.sh'
 #        tests/env/debug-kernel.sh --series 7.2 --config tests/env/iptfs.config \
 #            -t 43                                   (make iptfs-check)
+#        tests/env/debug-kernel.sh --arch armhf --config tests/env/refcnt.config \
+#            --root DIR -a armhf -t 30               (make armhf-refcnt)
 
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,8 +37,10 @@ CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
 SERIES=
 FRAGMENT=$ROOT/tests/env/debug.config
 BUILD_ONLY=
+ARCH=amd64
 while [ $# -gt 0 ]; do
 	case $1 in
+	--arch) ARCH=$2; shift 2 ;;
 	--series) SERIES=$2; shift 2 ;;
 	--config) FRAGMENT=$(realpath "$2"); shift 2 ;;
 	--build-only) BUILD_ONLY=1; shift ;;
@@ -39,6 +49,14 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$SERIES" ] || SERIES=$("$ROOT/tests/env/kver.sh" --series)
 NAME=$(basename "$FRAGMENT" .config)-kernel
+# the kernel's architecture, its base configuration and its image
+case $ARCH in
+amd64)	KMAKE_ARCH=() BASE=defconfig IMAGE=arch/x86/boot/bzImage ;;
+armhf)	KMAKE_ARCH=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-)
+	BASE=multi_v7_defconfig IMAGE=arch/arm/boot/zImage
+	NAME=$NAME-$ARCH ;;
+*)	echo "debug-kernel: no kernel configuration for $ARCH" >&2; exit 2 ;;
+esac
 WORK=$CACHE/$NAME
 SRC=$WORK/linux-source-$SERIES
 OUT=$WORK/build
@@ -71,7 +89,7 @@ mkdir -p "$WORK"
 
 kmake()
 {
-	make -s -C "$SRC" O="$OUT" "$@"
+	make -s -C "$SRC" O="$OUT" "${KMAKE_ARCH[@]}" "$@"
 }
 
 if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -82,7 +100,7 @@ if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 		echo "$srcver" >"$SRC/.tunfix-srcver"
 	fi
 	mkdir -p "$OUT"
-	kmake defconfig >/dev/null
+	kmake "$BASE" >/dev/null
 	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" \
 		"$SRC/kernel/configs/kvm_guest.config" $CONFIGS >/dev/null
 	kmake olddefconfig >/dev/null
@@ -100,7 +118,7 @@ if [ "$(cat "$WORK/stamp" 2>/dev/null)" != "$stamp" ]; then
 	fi
 	echo "$NAME: building $(kmake kernelrelease) ($(nproc) jobs)"
 	start=$(date +%s)
-	kmake -j"$(nproc)" bzImage modules
+	kmake -j"$(nproc)" "$(basename "$IMAGE")" modules
 	echo "$NAME: built in $(($(date +%s) - start)) s"
 	# an empty release would name the whole cache
 	krel=$(kmake kernelrelease)
@@ -116,15 +134,15 @@ if [ ! -e "$CACHE/$KVER/vmlinuz" ]; then
 	mkdir -p "$CACHE/$KVER/root"
 	kmake INSTALL_MOD_PATH="$CACHE/$KVER/root" INSTALL_MOD_STRIP=1 \
 		modules_install >/dev/null
-	cp "$OUT/arch/x86/boot/bzImage" "$CACHE/$KVER/vmlinuz"
+	cp "$OUT/$IMAGE" "$CACHE/$KVER/vmlinuz"
 fi
 
 DIR=$ROOT/tests/.build/$NAME
 # only the module copy: another run may be writing its results in $DIR
 rm -rf "$DIR/kmod" "$DIR/uapi" && mkdir -p "$DIR"
 cp -r "$ROOT/kmod" "$ROOT/uapi" "$DIR/"
-make -s -C "$DIR/kmod" clean KDIR="$OUT" >/dev/null
-make -s -C "$DIR/kmod" KERNELRELEASE="$KVER" KDIR="$OUT"
+make -s -C "$DIR/kmod" clean KDIR="$OUT" "${KMAKE_ARCH[@]}" >/dev/null
+make -s -C "$DIR/kmod" KERNELRELEASE="$KVER" KDIR="$OUT" "${KMAKE_ARCH[@]}"
 [ -n "$BUILD_ONLY" ] && exit 0
 
 # with KASAN everything runs several times slower: give each test and the

@@ -11,7 +11,12 @@
 # 51-deb-packages installs them in the guest, DKMS building the module.
 #
 # env: TUNFIX_GUEST_DEPS, the packages of the guest's root (the Makefile's
-#      GUEST_DEPS and DEB_DEPS; make ARCH-guest passes them); run.sh's.
+#      GUEST_DEPS, DEB_DEPS and AUTOPKGTEST_DEPS; make ARCH-guest passes
+#      them);
+#      TUNFIX_KERNEL_CONFIG, a fragment: boot a kernel of SERIES's
+#      linux-source built with it (tests/env/debug-kernel.sh --arch ARCH)
+#      instead of Debian's, with the module built for it (make
+#      armhf-refcnt); run.sh's.
 # Results in tests/.build/results-ARCH, the packages in
 # tests/.build/deb-ARCH; ends with run.sh's verdict.
 
@@ -51,9 +56,30 @@ rel=$("$ROOT/tests/env/cross.sh" release "$ARCH" "$SERIES") &&
 	apt=$("$ROOT/tests/env/cross.sh" apt "$ARCH") || exit 1
 # the root is of the kernel's release (bookworm for bookworm-backports)
 suite=$("$ROOT/tests/env/kernels.sh" -a "$ARCH" field "$SERIES" 2) || exit 1
-# shellcheck disable=SC2086 # a list of package names
+# Libreswan, as make deps gives the amd64 guest: the release's .deb waits
+# in the root's /var/cache/tunfix-tests/debs for the scenarios to unpack
+# (tests/ike-lib.sh; it conflicts with strongSwan's packages), and the root
+# has its libraries
+lsw=$ROOT/tests/.build/libreswan-$ARCH-${suite%%-*}
+if ! ls "$lsw"/libreswan_*.deb >/dev/null 2>&1; then
+	rm -rf "$lsw" && mkdir -p "$lsw" &&
+		(cd "$lsw" && APT_CONFIG=$apt apt-get download -q \
+			"libreswan/${suite%%-*}" >/dev/null) || exit 1
+fi
+lswdeb=$(ls "$lsw"/libreswan_*.deb)
+# shellcheck disable=SC2086,SC2046 # lists of package names
 groot=$("$ROOT/tests/env/guest-root.sh" "$ARCH" "${suite%%-*}" $TUNFIX_GUEST_DEPS \
-	"linux-headers-$rel") && debs "$groot" || exit 1
+	$("$ROOT/tests/env/libreswan-libs.sh" "$lswdeb") "linux-headers-$rel") &&
+	mkdir -p "$groot/var/cache/tunfix-tests/debs" &&
+	cp "$lswdeb" "$groot/var/cache/tunfix-tests/debs/" || exit 1
+# a kernel built here has no headers package for DKMS: no packages then
+if [ -n "${TUNFIX_KERNEL_CONFIG:-}" ]; then
+	APT_CONFIG=$apt TUNFIXCTL=$OUT/$ARCH-tool/tunfixctl \
+		TUNFIX_RESULTS_DIR=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results-$ARCH-kernel} \
+		exec "$ROOT/tests/env/debug-kernel.sh" --arch "$ARCH" --series "$SERIES" \
+		--config "$TUNFIX_KERNEL_CONFIG" -a "$ARCH" --root "$groot" "$@"
+fi
+debs "$groot" || exit 1
 APT_CONFIG=$apt TUNFIX_DEB_DIR=$DEBS TUNFIX_KO=$OUT/$ARCH-$SERIES/tunfix.ko \
 	TUNFIXCTL=$OUT/$ARCH-tool/tunfixctl \
 	TUNFIX_RESULTS_DIR=${TUNFIX_RESULTS_DIR:-$ROOT/tests/.build/results-$ARCH} \

@@ -32,6 +32,15 @@ R=/results
 export TUNFIX_ROOT TUNFIX_KO TUNFIXCTL TUNFIX_GUEST_MODDIR TUNFIX_DEB_DIR
 cd "$TUNFIX_ROOT" || exit 1
 
+# modules this guest must not load (run.sh's TUNFIX_GUEST_BLOCK_MODULES),
+# should anything ask for one
+if [ -n "$BLOCK_MODULES" ]; then
+	mkdir -p /etc/modprobe.d
+	for m in $BLOCK_MODULES; do
+		echo "install $m /bin/false"
+	done >/etc/modprobe.d/tunfix-guest-block.conf
+fi
+
 # /lib/modules/VER is ready: run.sh ran depmod, with the DKMS-built module
 # of TUNFIX_GUEST_MODDIR in updates/.  What a Debian system with this kernel
 # installed also has, if the host has its headers: the build link and

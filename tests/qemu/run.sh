@@ -34,7 +34,8 @@
 #      /var/cache/tunfix-tests), TUNFIX_GUEST_MODDIR (host dir installed as
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
 #      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
-#      debug kernels), TUNFIX_DEB_DIR (host dir with the packages of
+#      debug kernels), TUNFIX_GUEST_BLOCK_MODULES (modules the guest must
+#      never load: modprobe runs /bin/false for them), TUNFIX_DEB_DIR (host dir with the packages of
 #      make deb, for 51-deb-packages), TUNFIX_GUEST_LOCK (lock file that
 #      keeps guests one at a time, default /run/lock/tunfix-guest).
 #
@@ -206,6 +207,7 @@ TUNFIXCTL=/results/bin/tunfixctl
 TUNFIX_GUEST_MODDIR='${TUNFIX_GUEST_MODDIR:-}'
 TUNFIX_DEB_DIR='${TUNFIX_DEB_DIR:-}'
 TIMEOUT_SCALE='${TUNFIX_TIMEOUT_SCALE:-1}'
+BLOCK_MODULES='${TUNFIX_GUEST_BLOCK_MODULES:-}'
 TESTS='$TESTLIST'
 GUEST_CMD=$(printf '%q' "$CMD")
 ENV
