@@ -17,8 +17,9 @@
 #      linux-source built with it (tests/env/debug-kernel.sh --arch ARCH)
 #      instead of Debian's, with the module built for it (make
 #      armhf-refcnt); run.sh's.
-# Results in tests/.build/results-ARCH, the packages in
-# tests/.build/deb-ARCH; ends with run.sh's verdict.
+# Results in tests/.build/results-ARCH, the packages and their built source
+# tree (debian/tests, for 51-deb-packages) in tests/.build/deb-ARCH; ends
+# with run.sh's verdict.
 
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,11 +44,17 @@ debs()
 		in_root "$1" make -C /tmp/tunfix-src deb-build >"$DEBS/build.log" 2>&1 &&
 		mv "$src"/tests/.build/deb/*.deb "$src"/tests/.build/deb/*.changes \
 			"$src"/tests/.build/deb/*.buildinfo "$DEBS/" &&
+		mv "$src"/tests/.build/deb/tunfix-*/ "$DEBS/" &&
 		make -C "$ROOT" --no-print-directory deb-lintian DEB_DIR="$DEBS" || rc=1
 	[ "$rc" = 0 ] || tail -n 20 "$DEBS/build.log"
 	rm -rf "$src"
 	return $rc
 }
+
+# ARM under emulation is slower than the amd64 guest: each scenario gets
+# twice its timeout (armhf's 51-deb-packages ran its autopkgtest alone for
+# 1106 s of its 1200)
+export TUNFIX_TIMEOUT_SCALE=${TUNFIX_TIMEOUT_SCALE:-2}
 
 [ -n "${TUNFIX_GUEST_DEPS:-}" ] ||
 	{ echo "foreign-guest: TUNFIX_GUEST_DEPS is empty (make ${ARCH}-guest sets it)" >&2; exit 2; }
