@@ -35,8 +35,9 @@
 #      /lib/modules/VER/updates in the guest, e.g. a DKMS build),
 #      TUNFIX_TIMEOUT_SCALE (multiplies each test's timeout, for slow
 #      debug kernels), TUNFIX_GUEST_BLOCK_MODULES (modules the guest must
-#      never load: modprobe runs /bin/false for them), TUNFIX_DEB_DIR (host dir with the packages of
-#      make deb, for 51-deb-packages), TUNFIX_GUEST_LOCK (lock file that
+#      never load: modprobe runs /bin/false for them), TUNFIX_DEB_DIR
+#      (host dir with the packages of make deb, for 51-deb-packages),
+#      TUNFIX_GUEST_LOCK (lock file that
 #      keeps guests one at a time, default /run/lock/tunfix-guest).
 #
 # Prints one line per test and "N passed, N failed, N skipped"; exits
@@ -59,7 +60,7 @@ while [ $# -gt 0 ]; do
 	-t) PATTERNS="$PATTERNS $2"; shift 2 ;;
 	--cmd) CMD=$2; shift 2 ;;
 	--init) INIT=$2; shift 2 ;;
-	-h|--help) sed -n '3,40p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,/^$/p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
