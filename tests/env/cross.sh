@@ -205,12 +205,6 @@ tool()
 	fi
 }
 
-# gnu_type ARCH - Debian's GNU triplet of ARCH (the cross tools' prefix)
-gnu_type()
-{
-	dpkg-architecture -a"$1" -qDEB_HOST_GNU_TYPE 2>/dev/null
-}
-
 case ${1:-} in
 apt) apt_conf "$2"; exit ;;
 release) APT_CONFIG=$(apt_conf "$2") && export APT_CONFIG &&

@@ -3,13 +3,12 @@
 #
 # The suite on a kernel built here: Debian's linux-source-X.Y (by default
 # the series of kver.sh) over the architecture's defconfig (x86_64's, or
-# multi_v7_defconfig for armhf, cross-compiled with Debian's
-# arm-linux-gnueabihf compiler), kvm_guest.config and what the suite
-# needs (tests/config), plus one fragment.  By default the
-# fragment is tests/env/debug.config: KASAN, kmemleak, lockdep
-# (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and the
-# fault-injection framework, all built in; the guest scans kmemleak at the
-# end and tests/qemu/check-dmesg.sh fails the run on any report.
+# multi_v7_defconfig for armhf, cross-compiled with Debian's compiler
+# for it), kvm_guest.config and what the suite needs (tests/config), plus
+# one fragment.  By default the fragment is tests/env/debug.config: KASAN,
+# kmemleak, lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and
+# the fault-injection framework, all built in; the guest scans kmemleak at
+# the end and tests/qemu/check-dmesg.sh fails the run on any report.
 # Each fragment NAME.config has its own cache, $TUNFIX_CACHE/NAME-kernel
 # (rebuilt when the source package or a config file changes), and its own
 # tests/.build/NAME-kernel (NAME-kernel-ARCH for another architecture).
@@ -33,6 +32,8 @@
 
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/env/lib.sh
+. "$ROOT/tests/env/lib.sh"
 CACHE=${TUNFIX_CACHE:-/var/cache/tunfix-tests}
 SERIES=
 FRAGMENT=$ROOT/tests/env/debug.config
@@ -52,7 +53,7 @@ NAME=$(basename "$FRAGMENT" .config)-kernel
 # the kernel's architecture, its base configuration and its image
 case $ARCH in
 amd64)	KMAKE_ARCH=() BASE=defconfig IMAGE=arch/x86/boot/bzImage ;;
-armhf)	KMAKE_ARCH=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-)
+armhf)	KMAKE_ARCH=(ARCH=arm CROSS_COMPILE="$(gnu_type armhf)-")
 	BASE=multi_v7_defconfig IMAGE=arch/arm/boot/zImage
 	NAME=$NAME-$ARCH ;;
 *)	echo "debug-kernel: no kernel configuration for $ARCH" >&2; exit 2 ;;

@@ -4,6 +4,12 @@
 # What the environment builders of tests/env share: debootstrap'd roots
 # entered with chroot, and the logged steps of the build matrices.
 
+# gnu_type ARCH - Debian's GNU triplet of ARCH (the cross tools' prefix)
+gnu_type()
+{
+	dpkg-architecture -a"$1" -qDEB_HOST_GNU_TYPE 2>/dev/null
+}
+
 # root_umount DIR - unmount /dev, /sys and /proc of the root DIR, those
 # that are mounted: normally, else lazily (a child of the last command,
 # dkms's progress loop, may still hold /dev for a moment; a lazy unmount
