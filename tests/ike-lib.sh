@@ -238,12 +238,15 @@ pluto_whack()
 }
 
 # pluto_add NS CONN - load connection CONN of NS's ipsec.conf into its
-# pluto (ipsec auto --add); a failure ends the scenario
+# pluto (ipsec auto --add) and check that pluto lists it (whack --status):
+# a failure ends the scenario
 pluto_add()
 {
 	must ip netns exec "$1" "$LSW_EXEC/addconn" --config "${LSW_CONF[$1]}" \
 		--ctlsocket "${LSW_DIR[$1]}/run/pluto.ctl" "$2" \
 		>>"$TUNFIX_RESULTS/whack-$1.log" 2>&1
+	pluto_whack "$1" --status 2>/dev/null | grep -q "\"$2\":" ||
+		setup_fail "pluto of $1 has no connection $2 (whack-$1.log)"
 }
 
 # pluto_sa_up NS CONN - 0 if NS's pluto has an IPsec SA of CONN
