@@ -12,8 +12,9 @@ the namespaces and the memory readings, shared with bench/netns-cost.py).
         sunreclaim_after, percpu_before, percpu_after, slab_before,
         slab_after (kB), objects_kib (what the active objects of all
         caches grew by, /proc/slabinfo), tunfix_on (namespaces whose
-        df_egress read 1), and "grew CACHE BYTES" for the five caches
-        that grew the most.
+        df_egress read 1), "grew CACHE BYTES" for the five caches whose
+        objects grew the most, and "held CACHE KIB" for the five whose
+        slab pages did (pages kept for a few objects: SUnreclaim).
     netns-churn.py race LOG FILLERS
         Make FILLERS namespaces and keep them (the module's load and unload
         then run its init or exit for each), print "ready", then make and
@@ -90,7 +91,7 @@ def mem(n, batch, warmup):
     churn(home, warmup, batch, base)
     if not wait_netns(base, 300):
         sys.exit("warm-up namespaces not freed within 300 s")
-    before, slab0 = settled_memory(), slabinfo()
+    before, slab0, pages0 = settled_memory(), slabinfo(), slabinfo(True)
     t0 = time.monotonic()
     on = churn(home, n, batch, base)
     t1 = time.monotonic()
@@ -98,7 +99,7 @@ def mem(n, batch, warmup):
         sys.exit("namespaces not freed within 600 s: %d left" %
                  (live_netns() - base))
     t2 = time.monotonic()
-    after, slab1 = settled_memory(), slabinfo()
+    after, slab1, pages1 = settled_memory(), slabinfo(), slabinfo(True)
     print("n=%d\ncreated_s=%.1f\nfreed_s=%.1f\ntunfix_on=%d" %
           (n, t1 - t0, t2 - t1, on))
     for k, name in (("SUnreclaim", "sunreclaim"), ("Percpu", "percpu"),
@@ -112,6 +113,11 @@ def mem(n, batch, warmup):
     print("objects_kib=%d" % (sum(d for d, _ in grew) // 1024))
     for d, c in sorted(grew, reverse=True)[:5]:
         print("grew %s %d" % (c, d))
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    held = [((pages1.get(c, 0) - pages0.get(c, 0)) * page_kib, c)
+            for c in set(pages0) | set(pages1)]
+    for d, c in sorted(held, reverse=True)[:5]:
+        print("held %s %d" % (c, d))
     return 0
 
 

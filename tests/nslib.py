@@ -12,6 +12,8 @@ A process costs 50 to 80 ms in the emulated guest; unshare() about 4 ms.
     setns(fd)         back into a namespace
     meminfo()         /proc/meminfo in kB
     slabinfo()        /proc/slabinfo: {cache: (active objects, object size)}
+                      (with pages=True: {cache: pages of its slabs})
+    object_kib()      what the active slab objects take
     live_netns()      how many namespaces the kernel holds (net_namespace
                       cache), exact: see shrink()
     wait_netns(n, s)  until live_netns() <= n: the kernel's asynchronous
@@ -62,16 +64,24 @@ def meminfo():
     return res
 
 
-def slabinfo():
-    """{cache: (active_objs, objsize)} of /proc/slabinfo"""
+def slabinfo(pages=False):
+    """{cache: (active_objs, objsize)} of /proc/slabinfo, or with PAGES
+    {cache: pages of its slabs}"""
     res = {}
     with open("/proc/slabinfo") as f:
         for line in f:
             if line.startswith(("slabinfo", "#")):
                 continue
             w = line.split()
-            res[w[0]] = (int(w[1]), int(w[3]))
+            # name active_objs num_objs objsize objperslab pagesperslab
+            # : tunables ... : slabdata active_slabs num_slabs sharedavail
+            res[w[0]] = int(w[14]) * int(w[5]) if pages else (int(w[1]), int(w[3]))
     return res
+
+
+def object_kib():
+    """What the active objects of all caches take, in KiB"""
+    return sum(n * size for n, size in slabinfo().values()) // 1024
 
 
 def shrink(cache=None):
@@ -134,20 +144,23 @@ def settled_netns(secs=60):
     return last
 
 
-def settled_memory(secs=20, step=1.0, still_kib=16):
+def settled_memory(secs=60, step=1.0, still_kib=16):
     """meminfo() once memory stops moving: caches shrunk, then read every
-    STEP seconds until SUnreclaim and Percpu moved by at most STILL_KIB
-    since the last reading (RCU callbacks, kfree_rcu() batches and the
-    per-CPU allocator's balance work run late) or SECS have passed"""
+    STEP seconds until SUnreclaim, Percpu and the active slab objects
+    (object_kib()) moved by at most STILL_KIB since the last reading (RCU
+    callbacks, kfree_rcu() batches and the per-CPU allocator's balance work
+    run late; an object still waiting for its grace period keeps its whole
+    slab page) or SECS have passed"""
     shrink()
-    last = meminfo()
+    last, last_obj = meminfo(), object_kib()
     end = time.monotonic() + secs
     while time.monotonic() < end:
         time.sleep(step)
         shrink()
-        cur = meminfo()
+        cur, obj = meminfo(), object_kib()
         if (abs(cur["SUnreclaim"] - last["SUnreclaim"]) <= still_kib and
-                abs(cur["Percpu"] - last["Percpu"]) <= still_kib):
+                abs(cur["Percpu"] - last["Percpu"]) <= still_kib and
+                abs(obj - last_obj) <= still_kib):
             return cur
-        last = cur
+        last, last_obj = cur, obj
     return last

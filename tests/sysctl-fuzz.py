@@ -8,7 +8,8 @@ Writes COUNT random values (random strings, huge, negative and odd
 numbers, embedded NULs, partial writes in several write() calls, writes at
 an offset) to random knobs.  Every write that fails must leave the knob as
 it was; every write that succeeds must read back as a valid value of the
-knob's type.  The knobs and their types come from `tunfixctl -j --list-knobs`
+knob's type.  At the end every knob gets its value from before the fuzzing
+back, and must read back as that value.  The knobs and their types come from `tunfixctl -j --list-knobs`
 ($TUNFIXCTL, default tools/tunfixctl).
 Prints counts and the first problems; exits 1 if there were any.
 """
@@ -83,6 +84,7 @@ def main():
     stats = {"writes": 0, "accepted": 0, "rejected": 0, "partial": 0,
              "offset": 0}
     problems = []
+    saved = {name: read(name) for name in names}
     for _ in range(count):
         name = rng.choice(names)
         kind, lo, hi = ks[name]
@@ -125,6 +127,16 @@ def main():
             if after != before:
                 problems.append("%s: rejected %r changed %r -> %r" %
                                 (name, value, before, after))
+    for name in names:
+        try:
+            with open(SYSCTL + name, "w") as f:
+                f.write(saved[name] + "\n")
+        except OSError as e:
+            problems.append("%s: restoring %r failed with %s" %
+                            (name, saved[name], errno.errorcode.get(e.errno, e.errno)))
+        if read(name) != saved[name]:
+            problems.append("%s: restored %r, reads back %r" %
+                            (name, saved[name], read(name)))
     print("sysctl-fuzz: %d writes (%d accepted, %d rejected; %d partial, "
           "%d at an offset), %d problems" %
           (stats["writes"], stats["accepted"], stats["rejected"],

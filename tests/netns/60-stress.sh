@@ -145,7 +145,14 @@ for ns in "$rA" "$rB"; do
 		net.tunfix.df_protocols=47,50 net.tunfix.df_min_len=0 net.tunfix.df_dev= \
 		net.tunfix.df_bridge_dev=
 done
-ping_df "$hA" 192.0.2.2 1472 3
+if ! ping_df "$hA" 192.0.2.2 1472 3; then
+	cat "$PING_OUT"
+	for ns in "$rA" "$rB"; do
+		echo "knobs of $ns:"
+		ip netns exec "$ns" "$TUNFIXCTL" status
+	done
+	false
+fi
 check_result $? "after all that: ping -s 1472 -M do still passes"
 
 echo "stress: loads $LOADS, namespaces churned $CHURN, flips ${FLIP_S}s, concurrency ${CONC_S}s, sysctl writes $FUZZ"

@@ -80,6 +80,7 @@ mem_churn()
 		case $k in
 		*=*) M[${k%%=*}]=${k#*=} ;;
 		grew) echo "    $1: grew $v bytes" ;;
+		held) echo "    $1: slab pages of ${v% *} +${v##* } KiB" ;;
 		esac
 	done <<<"$out"
 	slab=$((M[sunreclaim_after] - M[sunreclaim_before]))
