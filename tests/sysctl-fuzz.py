@@ -127,6 +127,7 @@ def main():
             if after != before:
                 problems.append("%s: rejected %r changed %r -> %r" %
                                 (name, value, before, after))
+    changed = [name for name in names if read(name) != saved[name]]
     for name in names:
         try:
             with open(SYSCTL + name, "w") as f:
@@ -141,6 +142,8 @@ def main():
           "%d at an offset), %d problems" %
           (stats["writes"], stats["accepted"], stats["rejected"],
            stats["partial"], stats["offset"], len(problems)))
+    print("sysctl-fuzz: put back %d knobs it had changed: %s" %
+          (len(changed), " ".join("%s=%s" % (n, saved[n]) for n in changed)))
     for p in problems[:20]:
         print("sysctl-fuzz: " + p)
     return 1 if problems else 0
