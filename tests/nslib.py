@@ -75,7 +75,10 @@ def slabinfo(pages=False):
             w = line.split()
             # name active_objs num_objs objsize objperslab pagesperslab
             # : tunables ... : slabdata active_slabs num_slabs sharedavail
-            res[w[0]] = int(w[14]) * int(w[5]) if pages else (int(w[1]), int(w[3]))
+            if pages:
+                res[w[0]] = int(w[14]) * int(w[5])
+            else:
+                res[w[0]] = (int(w[1]), int(w[3]))
     return res
 
 

@@ -9,9 +9,10 @@ numbers, embedded NULs, partial writes in several write() calls, writes at
 an offset) to random knobs.  Every write that fails must leave the knob as
 it was; every write that succeeds must read back as a valid value of the
 knob's type.  At the end every knob gets its value from before the fuzzing
-back, and must read back as that value.  The knobs and their types come from `tunfixctl -j --list-knobs`
-($TUNFIXCTL, default tools/tunfixctl).
-Prints counts and the first problems; exits 1 if there were any.
+back, and must read back as that value.  The knobs and their types come
+from `tunfixctl -j --list-knobs` ($TUNFIXCTL, default tools/tunfixctl).
+Prints counts, the knobs it put back and the first problems; exits 1 if
+there were any.
 """
 import errno
 import json
@@ -134,7 +135,8 @@ def main():
                 f.write(saved[name] + "\n")
         except OSError as e:
             problems.append("%s: restoring %r failed with %s" %
-                            (name, saved[name], errno.errorcode.get(e.errno, e.errno)))
+                            (name, saved[name],
+                             errno.errorcode.get(e.errno, e.errno)))
         if read(name) != saved[name]:
             problems.append("%s: restored %r, reads back %r" %
                             (name, saved[name], read(name)))
