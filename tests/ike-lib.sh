@@ -139,13 +139,14 @@ ike_kill()
 	wait "$1" 2>/dev/null
 }
 
-# ike_gone PID - 0 if process PID has ended (or is a zombie)
+# ike_gone PID - 0 if process PID has ended (or is a zombie); it may end
+# between the two steps, so a failed read means it has
 ike_gone()
 {
 	local stat
 
 	[ -r "/proc/$1/stat" ] || return 0
-	read -r stat <"/proc/$1/stat" || return 0
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
 	stat=${stat##*) }
 	[ "${stat%% *}" = Z ]
 }
