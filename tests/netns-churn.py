@@ -91,7 +91,7 @@ def mem(n, batch, warmup):
     churn(home, warmup, batch, base)
     if not wait_netns(base, 300):
         sys.exit("warm-up namespaces not freed within 300 s")
-    before, slab0, pages0 = settled_memory(), slabinfo(), slabinfo(True)
+    before, slab0 = settled_memory(), slabinfo()
     t0 = time.monotonic()
     on = churn(home, n, batch, base)
     t1 = time.monotonic()
@@ -99,23 +99,23 @@ def mem(n, batch, warmup):
         sys.exit("namespaces not freed within 600 s: %d left" %
                  (live_netns() - base))
     t2 = time.monotonic()
-    after, slab1, pages1 = settled_memory(), slabinfo(), slabinfo(True)
+    after, slab1 = settled_memory(), slabinfo()
     print("n=%d\ncreated_s=%.1f\nfreed_s=%.1f\ntunfix_on=%d" %
           (n, t1 - t0, t2 - t1, on))
     for k, name in (("SUnreclaim", "sunreclaim"), ("Percpu", "percpu"),
                     ("Slab", "slab")):
         print("%s_before=%d\n%s_after=%d" % (name, before[k], name, after[k]))
-    grew = []
+    grew, held = [], []
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
     for c in set(slab0) | set(slab1):
-        act, size = slab1.get(c, (0, slab0.get(c, (0, 0))[1]))
-        grew.append(((act - slab0.get(c, (0, size))[0]) * size, c))
+        act, size, pages = slab1.get(c, (0, slab0.get(c, (0, 0, 0))[1], 0))
+        act0, _, pages0 = slab0.get(c, (0, size, 0))
+        grew.append(((act - act0) * size, c))
+        held.append(((pages - pages0) * page_kib, c))
     # the objects alone, without the slab pages' free room
     print("objects_kib=%d" % (sum(d for d, _ in grew) // 1024))
     for d, c in sorted(grew, reverse=True)[:5]:
         print("grew %s %d" % (c, d))
-    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
-    held = [((pages1.get(c, 0) - pages0.get(c, 0)) * page_kib, c)
-            for c in set(pages0) | set(pages1)]
     for d, c in sorted(held, reverse=True)[:5]:
         print("held %s %d" % (c, d))
     return 0

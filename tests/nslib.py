@@ -11,8 +11,8 @@ A process costs 50 to 80 ms in the emulated guest; unshare() about 4 ms.
                       destroys it)
     setns(fd)         back into a namespace
     meminfo()         /proc/meminfo in kB
-    slabinfo()        /proc/slabinfo: {cache: (active objects, object size)}
-                      (with pages=True: {cache: pages of its slabs})
+    slabinfo()        /proc/slabinfo: {cache: (active objects, object size,
+                      pages of its slabs)}
     object_kib()      what the active slab objects take
     live_netns()      how many namespaces the kernel holds (net_namespace
                       cache), exact: see shrink()
@@ -64,9 +64,8 @@ def meminfo():
     return res
 
 
-def slabinfo(pages=False):
-    """{cache: (active_objs, objsize)} of /proc/slabinfo, or with PAGES
-    {cache: pages of its slabs}"""
+def slabinfo():
+    """{cache: (active_objs, objsize, pages)} of /proc/slabinfo"""
     res = {}
     with open("/proc/slabinfo") as f:
         for line in f:
@@ -75,16 +74,13 @@ def slabinfo(pages=False):
             w = line.split()
             # name active_objs num_objs objsize objperslab pagesperslab
             # : tunables ... : slabdata active_slabs num_slabs sharedavail
-            if pages:
-                res[w[0]] = int(w[14]) * int(w[5])
-            else:
-                res[w[0]] = (int(w[1]), int(w[3]))
+            res[w[0]] = (int(w[1]), int(w[3]), int(w[14]) * int(w[5]))
     return res
 
 
 def object_kib():
     """What the active objects of all caches take, in KiB"""
-    return sum(n * size for n, size in slabinfo().values()) // 1024
+    return sum(n * size for n, size, _ in slabinfo().values()) // 1024
 
 
 def shrink(cache=None):
