@@ -235,7 +235,7 @@ static __always_inline void tunfix_df_apply(struct tunfix_net *tn,
 	}
 	if (why != TUNFIX_DF_OK)
 		counts |= BIT(why);
-	else
+	else	/* the header could not be made writable */
 		counts |= TUNFIX_CNT(SKIP_UNWRITABLE);
 	tunfix_count_set(tn, counts);
 }
@@ -272,7 +272,7 @@ static __always_inline bool tunfix_df_unselected(const struct tunfix_cfg *cfg,
 /*
  * df_egress's full checks: the protocol policy, and df_dev if set.  It
  * returns the hook's verdict, so that the hook ends in a jump, not a call
- * and a return (about 10 ns less a cleared packet in the benchmark).
+ * and a return (Documentation/benchmark.rst, "Where the time goes").
  */
 static noinline unsigned int tunfix_df_egress(struct tunfix_net *tn,
 					      const struct tunfix_cfg *cfg,
