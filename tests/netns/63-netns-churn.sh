@@ -5,8 +5,9 @@
 #
 # 1. Memory: namespaces made and destroyed in batches (1000 here, 10000
 #    with TUNFIX_STRESS=long), with tunfix (and first without it, for the
-#    figures, in the long version only: the short one stays near a
-#    minute); the kernel's
+#    figures, in the long version only, unless TUNFIX_CHURN_BASELINE=no:
+#    the short one stays near a minute, and a debug kernel's long one
+#    under two hours); the kernel's
 #    slab (SUnreclaim) and per-CPU memory once it has freed them all
 #    (the net_namespace cache back to its count, every cache shrunk, the
 #    figures still) against before.  Nothing may grow beyond the noise
@@ -40,8 +41,10 @@ trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; tunfix_unload; cleanup_al
 
 if [ "${TUNFIX_STRESS:-short}" = long ]; then
 	MEM_N=10000 BATCH=500 WARMUP=1000 FILLERS=1000 LOADS=20
+	BASELINE=${TUNFIX_CHURN_BASELINE:-yes}
 else
 	MEM_N=1000 BATCH=200 WARMUP=400 FILLERS=300 LOADS=3
+	BASELINE=no
 fi
 ALL_ON="df_egress=1 df_transit=1 df_bridge=1 dhcp_remark=1 df_udp_ports=4500"
 # The allowance: what moves between two readings whatever happens (other
@@ -107,7 +110,7 @@ mem_churn()
 
 # 1. memory
 tunfix_unload
-[ "${TUNFIX_STRESS:-short}" = long ] && mem_churn without
+[ "$BASELINE" = yes ] && mem_churn without
 # shellcheck disable=SC2086
 tunfix_load $ALL_ON
 mem_churn tunfix
