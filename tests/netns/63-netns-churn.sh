@@ -6,8 +6,7 @@
 # 1. Memory: namespaces made and destroyed in batches (1000 here, 10000
 #    with TUNFIX_STRESS=long), with tunfix (and first without it, for the
 #    figures, in the long version only, unless TUNFIX_CHURN_BASELINE=no:
-#    the short one stays near a minute, and a debug kernel's long one
-#    under two hours); the kernel's
+#    the short one stays near a minute); the kernel's
 #    slab (SUnreclaim) and per-CPU memory once it has freed them all
 #    (the net_namespace cache back to its count, every cache shrunk, the
 #    figures still) against before.  Nothing may grow beyond the noise
