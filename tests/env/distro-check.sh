@@ -49,6 +49,10 @@ in_root "$DIR" /bin/bash -c 'cd /root/tunfix && make deps && make && make check'
 	tee "$LOG" | grep -E '^(PASS|FAIL|SKIP) |^[0-9]+ passed, |^make: \*\*\*'
 rc=${PIPESTATUS[0]}
 umount "$DIR/run/lock"
+# on failure, what run.sh printed after its verdicts (the failed tests'
+# logs, dmesg, the console's tail after a panic): the log goes with the
+# clone, CI keeps only this output
+[ "$rc" = 0 ] || sed -n '/^---- /,$p' "$LOG" | tail -n 150
 echo "distro-check: $SUITE, make deps && make && make check: exit $rc in $(($(date +%s) - start))s (log $LOG)"
 root_remove "$DIR" || exit 1
 exit "$rc"
