@@ -11,10 +11,13 @@ the namespaces and the memory readings, shared with bench/netns-cost.py).
         Prints key=value lines: n, created_s, freed_s, sunreclaim_before,
         sunreclaim_after, percpu_before, percpu_after, slab_before,
         slab_after (kB), objects_kib (what the active objects of all
-        caches grew by, /proc/slabinfo), tunfix_on (namespaces whose
+        caches grew by, /proc/slabinfo), not_left_kib (what the slab
+        pages of nslib.py's NOT_LEFT caches grew by: part of SUnreclaim,
+        none of it left by a namespace), tunfix_on (namespaces whose
         df_egress read 1), "grew CACHE BYTES" for the five caches whose
-        objects grew the most, and "held CACHE KIB" for the five whose
-        slab pages did (pages kept for a few objects: SUnreclaim).
+        objects grew the most, "held CACHE KIB" for the five whose slab
+        pages did (pages kept for a few objects: SUnreclaim), and
+        "not_left CACHE KIB" for each cache of NOT_LEFT.
     netns-churn.py race LOG FILLERS
         Make FILLERS namespaces and keep them (the module's load and unload
         then run its init or exit for each), print "ready", then make and
@@ -52,8 +55,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nslib import (live_netns, new_netns, setns, settled_memory,  # noqa: E402
-                   settled_netns, slabinfo, wait_netns)
+from nslib import (NOT_LEFT, live_netns, new_netns, setns,  # noqa: E402
+                   settled_memory, settled_netns, slabinfo, wait_netns)
 
 KNOB = "/proc/sys/net/tunfix/df_egress"
 
@@ -91,7 +94,7 @@ def mem(n, batch, warmup):
     churn(home, warmup, batch, base)
     if not wait_netns(base, 300):
         sys.exit("warm-up namespaces not freed within 300 s")
-    before, slab0 = settled_memory(), slabinfo()
+    before, slab0 = settled_memory(), slabinfo(every=True)
     t0 = time.monotonic()
     on = churn(home, n, batch, base)
     t1 = time.monotonic()
@@ -99,25 +102,30 @@ def mem(n, batch, warmup):
         sys.exit("namespaces not freed within 600 s: %d left" %
                  (live_netns() - base))
     t2 = time.monotonic()
-    after, slab1 = settled_memory(), slabinfo()
+    after, slab1 = settled_memory(), slabinfo(every=True)
     print("n=%d\ncreated_s=%.1f\nfreed_s=%.1f\ntunfix_on=%d" %
           (n, t1 - t0, t2 - t1, on))
     for k, name in (("SUnreclaim", "sunreclaim"), ("Percpu", "percpu"),
                     ("Slab", "slab")):
         print("%s_before=%d\n%s_after=%d" % (name, before[k], name, after[k]))
-    grew, held = [], []
-    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    grew, held, not_left = [], [], []
     for c in set(slab0) | set(slab1):
-        act, size, pages = slab1.get(c, (0, slab0.get(c, (0, 0, 0))[1], 0))
-        act0, _, pages0 = slab0.get(c, (0, size, 0))
+        act, size, kib = slab1.get(c, (0, slab0.get(c, (0, 0, 0))[1], 0))
+        act0, _, kib0 = slab0.get(c, (0, size, 0))
+        if c in NOT_LEFT:
+            not_left.append((kib - kib0, c))
+            continue
         grew.append(((act - act0) * size, c))
-        held.append(((pages - pages0) * page_kib, c))
+        held.append((kib - kib0, c))
     # the objects alone, without the slab pages' free room
     print("objects_kib=%d" % (sum(d for d, _ in grew) // 1024))
+    print("not_left_kib=%d" % sum(d for d, _ in not_left))
     for d, c in sorted(grew, reverse=True)[:5]:
         print("grew %s %d" % (c, d))
     for d, c in sorted(held, reverse=True)[:5]:
         print("held %s %d" % (c, d))
+    for d, c in sorted(not_left, reverse=True):
+        print("not_left %s %d" % (c, d))
     return 0
 
 

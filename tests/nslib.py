@@ -11,8 +11,9 @@ A process costs 50 to 80 ms in the emulated guest; unshare() about 4 ms.
                       destroys it)
     setns(fd)         back into a namespace
     meminfo()         /proc/meminfo in kB
-    slabinfo()        /proc/slabinfo: {cache: (active objects, object size,
-                      pages of its slabs)}, but the caches of NOT_LEFT
+    slabinfo(every)   /proc/slabinfo: {cache: (active objects, object size,
+                      KiB of its slab pages)}, without the caches of
+                      NOT_LEFT unless EVERY
     object_kib()      what the active slab objects take
     live_netns()      how many namespaces the kernel holds (net_namespace
                       cache), exact: see shrink()
@@ -70,20 +71,22 @@ def meminfo():
     return res
 
 
-def slabinfo():
-    """{cache: (active_objs, objsize, pages)} of /proc/slabinfo, without
-    the caches of NOT_LEFT"""
+def slabinfo(every=False):
+    """{cache: (active_objs, objsize, KiB of slab pages)} of
+    /proc/slabinfo, without the caches of NOT_LEFT unless EVERY"""
     res = {}
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
     with open("/proc/slabinfo") as f:
         for line in f:
             if line.startswith(("slabinfo", "#")):
                 continue
             w = line.split()
-            if w[0] in NOT_LEFT:
+            if w[0] in NOT_LEFT and not every:
                 continue
             # name active_objs num_objs objsize objperslab pagesperslab
             # : tunables ... : slabdata active_slabs num_slabs sharedavail
-            res[w[0]] = (int(w[1]), int(w[3]), int(w[14]) * int(w[5]))
+            res[w[0]] = (int(w[1]), int(w[3]),
+                         int(w[14]) * int(w[5]) * page_kib)
     return res
 
 
