@@ -314,6 +314,8 @@ ike_gretap_scenario()
 		if [ "$daemon" = pluto ]; then
 			lsw_conf="$LSW_RECIPES/ipsec-gretap-nat.conf" lsw_conn_b=gre-any
 			sa_mode=tunnel peer_a=198.51.100.1 big=1360
+			# the outer header's ID is the kernel's
+			check_args+=(--kernel-ids)
 		fi
 	fi
 	veth_link "$hA" eth0 192.0.2.1/24 "$rA" vA ""

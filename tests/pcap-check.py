@@ -4,16 +4,24 @@
 
 usage: pcap-check.py FILE [--proto N]... [--forbid-proto N]... [--src ADDR]
                           [--expect-fragments] [--expect-df] [--min-packets N]
-                          [--max-len N]
+                          [--max-len N] [--kernel-ids | --random-ids]
 
 Looks at every IPv4 packet whose protocol is one of --proto (default 47
 and 50) and checks:
   - the header checksum is valid;
   - DF is clear (or set, with --expect-df);
-  - the IP ID is not 0 (unless --expect-df: then IDs are not checked);
+  - the IP ID is not 0 (unless --expect-df: then IDs are not checked):
+    tunfix never writes 0 (tunfix_select_ident()).  With --kernel-ids
+    (IDs the kernel wrote, such as those of a tunnel-mode SA's outer
+    header, which copies the DF tunfix cleared on the inner packet), a 0
+    passes where the kernel's generator wrapped: see id_fresh();
   - no IP ID is used by two different datagrams of the same
     (source, destination, protocol): fragments of one datagram share an
     ID, but never the same fragment offset;
+  - with --random-ids (IDs drawn at random, as the benchmark's nft rule
+    writes them: 40 of them repeat one in 80 runs), instead of the two
+    checks above: at most one datagram has ID 0, and the datagrams have
+    at least half as many IDs as there are of them;
   - with --expect-fragments, at least one fragment is present;
   - with --max-len, no packet is longer than N bytes (IP total length,
     read from the header: a capture cut with tcpdump -s still has it);
@@ -28,6 +36,23 @@ import sys
 
 from pktlib import csum, ipv4_packets
 
+# The kernel's IP ID generator (ip_idents_reserve(), net/ipv4/route.c)
+# keeps a counter per bucket of (destination, source, protocol): it steps
+# by a datagram's segments plus a random jump below the jiffies since the
+# bucket's last use, and passes through 0 once in 65536 IDs, so a capture
+# of thousands of datagrams holds a 0 every few runs.  ID_WRAP: how close
+# to 65535 the ID before such a 0 is, within one flow.
+ID_WRAP = 1024
+
+
+def id_fresh(ipid, prev, kernel):
+    """True if IPID can be a fresh ID: not 0 or, if KERNEL (the kernel's
+    generator wrote it), 0 right after PREV (the ID of the same flow's
+    datagram before it, None if none) within ID_WRAP of 65535.  The 0
+    that a missing write leaves (Linux gives DF packets ID 0) follows any
+    ID."""
+    return ipid != 0 or (kernel and prev is not None and
+                         prev >= 65536 - ID_WRAP)
 
 
 def main():
@@ -39,12 +64,17 @@ def main():
     ap.add_argument("--expect-df", action="store_true")
     ap.add_argument("--min-packets", type=int, default=1)
     ap.add_argument("--max-len", type=int)
+    ids = ap.add_mutually_exclusive_group()
+    ids.add_argument("--kernel-ids", action="store_true")
+    ids.add_argument("--random-ids", action="store_true")
     ap.add_argument("--src", help="only packets from this source address")
     args = ap.parse_args()
     protos = set(args.proto or [47, 50])
 
     errors = []
     seen = {}  # (src, dst, proto, id) -> set of fragment offsets
+    last = {}  # (src, dst, proto) -> the ID of its last new datagram
+    heads = []  # --random-ids: the ID of each datagram (offset 0)
     n = frags = forbidden = longest = 0
     for ip in ipv4_packets(args.pcap):
         if len(ip) < 20 or ip[0] >> 4 != 4:
@@ -74,11 +104,18 @@ def main():
             errors.append("DF %s: %s" % ("clear" if args.expect_df else "set", what))
         if args.expect_df:
             continue
-        if ipid == 0:
-            errors.append("IP ID 0: " + what)
         if mf or offset:
             frags += 1
+        if args.random_ids:
+            if not offset:
+                heads.append(ipid)
+            continue
         key = (src, dst, proto, ipid)
+        if key not in seen:
+            prev = last.get(key[:3])
+            last[key[:3]] = ipid
+            if not id_fresh(ipid, prev, args.kernel_ids):
+                errors.append("IP ID 0 (after ID %s): %s" % (prev, what))
         offsets = seen.setdefault(key, set())
         if offset in offsets:
             errors.append("IP ID reused by another datagram: " + what)
@@ -89,12 +126,17 @@ def main():
                       (n, sorted(protos), args.min_packets))
     if args.expect_fragments and not frags:
         errors.append("no fragments in the capture")
+    if args.random_ids and (heads.count(0) > 1 or
+                            len(set(heads)) * 2 < len(heads)):
+        errors.append("random IDs: %d datagrams, %d with ID 0, %d IDs" %
+                      (len(heads), heads.count(0), len(set(heads))))
     if forbidden:
         errors.append("%d packets of forbidden protocols %s" %
                       (forbidden, args.forbid_proto))
     print("pcap-check: %d packets, %d fragments, %d datagram IDs, "
           "largest %d bytes, %d errors" %
-          (n, frags, len(seen), longest, len(errors)))
+          (n, frags, len(set(heads)) if args.random_ids else len(seen),
+           longest, len(errors)))
     for e in errors[:20]:
         print("pcap-check: " + e)
     return 1 if errors else 0
