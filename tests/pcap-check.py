@@ -14,7 +14,7 @@ and 50) and checks:
     tunfix never writes 0 (tunfix_select_ident()).  With --kernel-ids
     (IDs the kernel wrote, such as those of a tunnel-mode SA's outer
     header, which copies the DF tunfix cleared on the inner packet), a 0
-    passes where the kernel's generator wrapped: see id_fresh();
+    passes where the kernel's generator wrapped: see after_wrap();
   - no IP ID is used by two different datagrams of the same
     (source, destination, protocol): fragments of one datagram share an
     ID, but never the same fragment offset;
@@ -45,14 +45,12 @@ from pktlib import csum, ipv4_packets
 ID_WRAP = 1024
 
 
-def id_fresh(ipid, prev, kernel):
-    """True if IPID can be a fresh ID: not 0 or, if KERNEL (the kernel's
-    generator wrote it), 0 right after PREV (the ID of the same flow's
-    datagram before it, None if none) within ID_WRAP of 65535.  The 0
-    that a missing write leaves (Linux gives DF packets ID 0) follows any
-    ID."""
-    return ipid != 0 or (kernel and prev is not None and
-                         prev >= 65536 - ID_WRAP)
+def after_wrap(prev):
+    """True if an ID 0 right after PREV (the ID of the same flow's
+    datagram before it, None if none) is the kernel's generator wrapping:
+    PREV within ID_WRAP of 65535.  The 0 that a missing write leaves
+    (Linux gives DF packets ID 0) follows any ID."""
+    return prev is not None and prev >= 65536 - ID_WRAP
 
 
 def main():
@@ -74,6 +72,7 @@ def main():
     errors = []
     seen = {}  # (src, dst, proto, id) -> set of fragment offsets
     last = {}  # (src, dst, proto) -> the ID of its last new datagram
+    wrapped = set()  # --kernel-ids: keys of ID 0 datagrams after a wrap
     heads = []  # --random-ids: the ID of each datagram (offset 0)
     n = frags = forbidden = longest = 0
     for ip in ipv4_packets(args.pcap):
@@ -114,8 +113,10 @@ def main():
         if key not in seen:
             prev = last.get(key[:3])
             last[key[:3]] = ipid
-            if not id_fresh(ipid, prev, args.kernel_ids):
-                errors.append("IP ID 0 (after ID %s): %s" % (prev, what))
+            if ipid == 0 and args.kernel_ids and after_wrap(prev):
+                wrapped.add(key)
+        if ipid == 0 and key not in wrapped:
+            errors.append("IP ID 0: " + what)
         offsets = seen.setdefault(key, set())
         if offset in offsets:
             errors.append("IP ID reused by another datagram: " + what)
