@@ -77,8 +77,15 @@ Dir::Etc::SourceParts "$dir/parts";
 Dir::Etc::Preferences "$dir/parts/none";
 Dir::Etc::PreferencesParts "$dir/parts";
 CONF
-	# one update at a time: another cross.sh may be updating the lists
-	APT_CONFIG=$dir/apt.conf flock "$dir/update.lock" apt-get update -qq >&2 || return 1
+	# One update at a time: another cross.sh may be updating the lists.  A
+	# mirror in the middle of a sync fails an update ("File has unexpected
+	# size"); then the lists of the last good update stand, as apt says, and
+	# a package gone since fails its download below.
+	if ! APT_CONFIG=$dir/apt.conf flock "$dir/update.lock" \
+		apt-get update -qq -o Acquire::Retries=3 >&2; then
+		compgen -G "$dir/lists/*_Packages*" >/dev/null || return 1
+		echo "cross.sh: $arch: apt-get update failed, using the lists of the last update" >&2
+	fi
 	echo "$dir/apt.conf"
 }
 
