@@ -142,7 +142,7 @@ PIDS+=($!)
 coproc RACE { python3 "$CHURN_PY" race "$TUNFIX_RESULTS/churn.txt" "$FILLERS"; }
 PIDS+=("$RACE_PID")
 # a hang, not a slow kernel, is what the time-out is for: a namespace takes
-# some 25 ms on TCG and 470 ms on the debug kernel, so allow a second each
+# some 25 ms on TCG and 260 to 470 ms on the debug kernel: allow a second each
 read -r -t $((FILLERS + 60)) ready <&"${RACE[0]}"
 [ "$ready" = ready ] || setup_fail "$FILLERS namespaces kept"
 : >"$TUNFIX_RESULTS/windows.txt"
