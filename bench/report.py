@@ -24,6 +24,7 @@ VARIANTS = {
     "nohook": "no hook",
     "empty": "empty hook",
     "empty-id": "empty hook + ID generator",
+    "rewrite": "least correct rewrite",
     "off": "tunfix loaded, off",
     "nomatch": "tunfix on, no match",
     "tunfix": "tunfix clearing DF",
@@ -109,6 +110,11 @@ def micro_table(per, ident):
     if "empty-id" in med and "tunfix" in med:
         lines.append("%-24s %12.1f  (tunfix - the hook that only calls the ID generator)" %
                      ("tunfix's own work", med["tunfix"] - med["empty-id"]))
+    if "rewrite" in med and "tunfix" in med:
+        lines.append("%-24s %12.1f  (tunfix - the least correct rewrite: settings, selectors)" %
+                     ("tunfix's settings", med["tunfix"] - med["rewrite"]))
+        lines.append("%-24s %12.1f  (the least correct rewrite - the hook that only calls "
+                     "the ID generator)" % ("a rewrite's own work", med["rewrite"] - med["empty-id"]))
     return lines
 
 

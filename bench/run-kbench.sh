@@ -11,6 +11,9 @@
 #   empty-id     kbench's hook that only writes an ID with the kernel's
 #                generator (__ip_select_ident()): the floor of a hook that
 #                writes fresh IDs
+#   rewrite      kbench's hook that does the least a correct DF-clearing
+#                hook does (header checks, DF, ID, checksum, three counts
+#                in one per-CPU section), without settings or selectors
 #   off          tunfix loaded, df_egress=0
 #   nomatch      tunfix on, GRE not in df_protocols (the hook runs, nothing
 #                matches)
@@ -22,8 +25,8 @@
 #                is)
 # and, for scale, the kernel's IP ID generator alone (__ip_select_ident()),
 # and checks, each time, what the hooks did to the packet: DF cleared, ID
-# changed, checksum valid for tunfix, tunfix-mark and nft; nothing changed
-# for the others.
+# changed, checksum valid for rewrite, tunfix, tunfix-mark and nft; nothing
+# changed for the others.
 # No packet leaves the namespace: only the hooks are timed.
 
 source "$TUNFIX_ROOT/tests/lib.sh"
@@ -56,6 +59,8 @@ setup()
 	   ip netns exec "$K" sh -c 'echo 1 >/proc/net/tunfix_kbench' ;;
 	empty-id) tunfix_unload
 	   ip netns exec "$K" sh -c 'echo 2 >/proc/net/tunfix_kbench' ;;
+	rewrite) tunfix_unload
+	   ip netns exec "$K" sh -c 'echo 3 >/proc/net/tunfix_kbench' ;;
 	off) grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO" ;;
 	nomatch|tunfix|tunfix-mark)
 		grep -q '^tunfix ' /proc/modules || insmod "$TUNFIX_KO"
@@ -76,7 +81,7 @@ teardown()
 		ip netns exec "$K" sysctl -q -w net.tunfix.df_egress=0 \
 			net.tunfix.df_protocols=47,50 net.tunfix.df_mask=0 ;;
 	nft|nft-count) ip netns exec "$K" nft delete table ip kb ;;
-	empty|empty-id) ip netns exec "$K" sh -c 'echo 0 >/proc/net/tunfix_kbench' ;;
+	empty|empty-id|rewrite) ip netns exec "$K" sh -c 'echo 0 >/proc/net/tunfix_kbench' ;;
 	esac
 }
 
@@ -84,7 +89,7 @@ teardown()
 expect()
 {
 	case $1 in
-	tunfix|tunfix-mark|nft) echo "0 1 1" ;;
+	rewrite|tunfix|tunfix-mark|nft) echo "0 1 1" ;;
 	empty-id) echo "1 1 0" ;;
 	*) echo "1 0 1" ;;
 	esac
@@ -93,7 +98,7 @@ expect()
 rc=0
 : >"$OUT"
 for rep in $(seq "$REPS"); do
-	for v in nohook empty empty-id off nomatch tunfix tunfix-mark nft nft-count; do
+	for v in nohook empty empty-id rewrite off nomatch tunfix tunfix-mark nft nft-count; do
 		setup $v
 		res=$(ip netns exec "$K" cat /proc/net/tunfix_kbench)
 		teardown $v

@@ -15,11 +15,12 @@ def raw(d, nft_ns, lost, kept, off_ns, slow, ns_pct=4, ns_kib=3, cpu2_slow=0,
         cpu2_miss=0):
     """Three rounds; CPU ns per packet: no hook 10000, tunfix +100,
     nft +nft_ns, NFQUEUE +50000; hooks alone: no hook 10 ns, empty hook
-    50, with the ID generator 90 (alone 40), no match 60 and tunfix 110,
-    each +slow."""
+    50, with the ID generator 90 (alone 40), the least rewrite 100, no
+    match 60 and tunfix 110, each +slow."""
     e2e = {"nohook": 0, "off": 0, "nomatch": 0, "tunfix": 100, "nft": nft_ns,
            "nfqueue": 50000}
-    micro = {"nohook": 10, "empty": 50, "empty-id": 90, "off": 10 + off_ns,
+    micro = {"nohook": 10, "empty": 50, "empty-id": 90, "rewrite": 100,
+             "off": 10 + off_ns,
              "nomatch": 60 + slow,
              "tunfix": 110 + slow, "tunfix-mark": 112 + slow, "nft": 10 + nft_ns,
              "nft-count": 100}

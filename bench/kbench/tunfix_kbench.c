@@ -22,7 +22,11 @@
  * of a hook-based design.  "2" registers instead a hook whose only work is
  * the kernel's ID generator on the packet's header (__ip_select_ident()):
  * the floor of any hook that writes a fresh ID, the generator timed where
- * tunfix calls it rather than alone in a tight loop.
+ * tunfix calls it rather than alone in a tight loop.  "3" registers the
+ * least a correct hook that clears DF does, without settings or selectors:
+ * the header checks (RFC 791: IPv4, no options, whole, not a fragment, DF
+ * set), the fixed header made writable, DF cleared, a fresh ID, the
+ * checksum updated incrementally, and three counts in one per-CPU section.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,6 +42,8 @@
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
+#include <linux/u64_stats_sync.h>
+#include <net/checksum.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -59,6 +65,7 @@ enum tunfix_kbench_floor {
 	TUNFIX_KBENCH_NONE,
 	TUNFIX_KBENCH_EMPTY,
 	TUNFIX_KBENCH_IDENT,
+	TUNFIX_KBENCH_REWRITE,
 	__TUNFIX_KBENCH_MAX
 };
 
@@ -194,14 +201,60 @@ static unsigned int tunfix_kbench_ident_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* The rewrite hook's counters: seen, cleared, ID written, as tunfix's. */
+struct tunfix_kbench_stats {
+	u64_stats_t cnt[3];
+	struct u64_stats_sync syncp;
+};
+
+static DEFINE_PER_CPU(struct tunfix_kbench_stats, tunfix_kbench_stats);
+
+/* The least a correct DF-clearing hook does: see the comment on top. */
+static unsigned int tunfix_kbench_rewrite_hook(void *priv, struct sk_buff *skb,
+					       const struct nf_hook_state *state)
+{
+	unsigned int nhoff = skb_network_offset(skb), len, tot_len;
+	struct tunfix_kbench_stats *s;
+	unsigned long flags;
+	struct iphdr *iph;
+	__be32 old;
+
+	if (!pskb_may_pull(skb, nhoff + sizeof(*iph)))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	len = skb->len - nhoff;
+	tot_len = ntohs(iph->tot_len);
+	if (iph->version != 4 || iph->ihl != 5 || tot_len > len ||
+	    tot_len < sizeof(*iph) + 8 ||
+	    (iph->frag_off & htons(IP_MF | IP_OFFSET | IP_DF)) != htons(IP_DF) ||
+	    skb_try_make_writable(skb, nhoff + sizeof(*iph)))
+		return NF_ACCEPT;
+
+	iph = ip_hdr(skb);
+	old = *(__be32 *)&iph->id;
+	iph->frag_off &= ~htons(IP_DF);
+	__ip_select_ident(state->net, iph, 1);
+	csum_replace4(&iph->check, old, *(__be32 *)&iph->id);
+
+	s = get_cpu_ptr(&tunfix_kbench_stats);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->cnt[0]);
+	u64_stats_inc(&s->cnt[1]);
+	u64_stats_inc(&s->cnt[2]);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(&tunfix_kbench_stats);
+	return NF_ACCEPT;
+}
+
 static nf_hookfn *const tunfix_kbench_hooks[__TUNFIX_KBENCH_MAX] = {
 	[TUNFIX_KBENCH_EMPTY] = tunfix_kbench_empty_hook,
 	[TUNFIX_KBENCH_IDENT] = tunfix_kbench_ident_hook,
+	[TUNFIX_KBENCH_REWRITE] = tunfix_kbench_rewrite_hook,
 };
 
 /*
  * "1": register the empty hook in this namespace, "2": the ID generator's
- * hook, "0": neither.  Return: 0, -EINVAL for anything else, or the error
+ * hook, "3": the least rewrite, "0": none.  Return: 0, -EINVAL for anything else, or the error
  * of nf_register_net_hook().
  */
 static int tunfix_kbench_write(struct file *file, char *buf, size_t size)
@@ -266,6 +319,10 @@ static struct pernet_operations tunfix_kbench_net_ops = {
 
 static int __init tunfix_kbench_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(&tunfix_kbench_stats, cpu)->syncp);
 	return register_pernet_subsys(&tunfix_kbench_net_ops);
 }
 
