@@ -254,8 +254,8 @@ static nf_hookfn *const tunfix_kbench_hooks[__TUNFIX_KBENCH_MAX] = {
 
 /*
  * "1": register the empty hook in this namespace, "2": the ID generator's
- * hook, "3": the least rewrite, "0": none.  Return: 0, -EINVAL for anything else, or the error
- * of nf_register_net_hook().
+ * hook, "3": the least rewrite, "0": none.  Return: 0, -EINVAL for
+ * anything else, or the error of nf_register_net_hook().
  */
 static int tunfix_kbench_write(struct file *file, char *buf, size_t size)
 {
