@@ -171,14 +171,12 @@ check_result $? "the churner ran to the end"
 # after 10 s: a bare wait here once never returned on 6.12 (a CI run,
 # 2026-12-05, dmesg clean).
 PIDS=("${PIDS[@]:0:2}")
+flow_ended() { ! kill -0 "${PIDS[@]}" 2>/dev/null; }
 kill "${PIDS[@]}" 2>/dev/null
-for _ in $(seq 20); do
-	kill -0 "${PIDS[@]}" 2>/dev/null || break
-	nap 0.5
-done
-kill -0 "${PIDS[@]}" 2>/dev/null &&
+if ! poll 10000 0.5 flow_ended; then
 	echo "NOTE: the flow still ran 10 s after SIGTERM: killed ($(ps -o pid=,stat=,wchan=,args= -p "${PIDS[*]}" | tr '\n' ';'))"
-kill -KILL "${PIDS[@]}" 2>/dev/null
+	kill -KILL "${PIDS[@]}" 2>/dev/null
+fi
 wait "${PIDS[@]}" 2>/dev/null
 PIDS=()
 
